@@ -1,0 +1,1 @@
+"""Tilmeld's event contracts: the CloudEvents envelope, topic names and every payload."""

@@ -1,0 +1,14 @@
+"""Topic names. Public ones are fixed by CONTRACT.md; internal ones are ours to change."""
+
+CATALOG = "tilmeld.catalog"
+SIGNUPS = "tilmeld.signups"
+REGISTRATIONS = "tilmeld.registrations"
+NOTIFICATIONS = "tilmeld.notifications"
+DEADLETTER = "tilmeld.deadletter"
+
+# Commands for the capacity service (the single writer of seats) and its decisions.
+CAPACITY_COMMANDS = "tilmeld.internal.capacity-commands"
+CAPACITY_DECISIONS = "tilmeld.internal.capacity-decisions"
+
+PUBLIC_TOPICS = (CATALOG, SIGNUPS, REGISTRATIONS, NOTIFICATIONS, DEADLETTER)
+INTERNAL_TOPICS = (CAPACITY_COMMANDS, CAPACITY_DECISIONS)

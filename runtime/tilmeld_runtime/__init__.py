@@ -1,0 +1,1 @@
+"""Plumbing every Tilmeld service shares; no business rules live here."""

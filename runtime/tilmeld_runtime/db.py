@@ -1,0 +1,44 @@
+"""Connection pool and migrations.
+
+Migrations are plain SQL files applied in name order, each once, under an advisory lock so two
+instances starting together do not race. A migration library would need a second, synchronous
+driver; this is the whole of what we need from one.
+"""
+
+from pathlib import Path
+
+import asyncpg
+
+RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK_ID = 7_431_001
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30)
+    assert pool is not None
+    return pool
+
+
+async def migrate(pool: asyncpg.Pool, *directories: Path) -> list[str]:
+    """Apply every not-yet-applied `*.sql` file; returns the names applied now."""
+    applied_now: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_ID)
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+            for directory in (RUNTIME_MIGRATIONS, *directories):
+                for path in sorted(directory.glob("*.sql")):
+                    name = f"{directory.parent.name}/{path.name}"
+                    if name in done:
+                        continue
+                    async with conn.transaction():
+                        await conn.execute(path.read_text("utf-8"))
+                        await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                    applied_now.append(name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_ID)
+    return applied_now

@@ -1,0 +1,168 @@
+"""The life of one service process: pool and migrations, Kafka subscribers (one consumer group
+per input topic), the outbox relay, background workers and the HTTP endpoints every service has
+(`/healthz`, `/readyz`, `/metrics`). Nothing connects at import time; all starts in `lifespan`."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from tilmeld_runtime.db import create_pool, migrate
+from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.relay import OutboxRelay
+from tilmeld_runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Worker(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Parts:
+    """What a service's bootstrap builds once the pool exists."""
+
+    pipelines: Sequence[Pipeline]
+    workers: Sequence[Worker] = ()
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    settings: ServiceSettings
+    dsn: str
+    migrations: Path
+    build: Callable[[asyncpg.Pool, KafkaBroker], Awaitable[Parts]]
+    routers: Sequence[APIRouter] = ()
+
+
+def _subscribe(broker: KafkaBroker, service: str, pipeline: Pipeline) -> Any:
+    async def handle(message: KafkaMessage) -> None:
+        await pipeline.process(message.raw_message)  # type: ignore[arg-type]
+
+    handle.__name__ = f"on_{pipeline.topic.replace('.', '_').replace('-', '_')}"
+    subscriber = broker.subscriber(
+        pipeline.topic,
+        group_id=f"tilmeld-{service}.{pipeline.topic}",
+        auto_offset_reset="earliest",
+        # Commit after the handler's transaction; an infrastructure error nacks (redelivery).
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{service}:{pipeline.topic}",
+    )
+    subscriber(handle)
+    return subscriber
+
+
+def build_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await create_pool(spec.dsn)
+        applied = await migrate(pool, spec.migrations)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        broker = KafkaBroker(
+            settings.kafka_bootstrap, client_id=f"tilmeld-{spec.name}",
+            log_level=logging.DEBUG,  # one INFO line per message drowns the real logs
+        )
+        parts = await spec.build(pool, broker)
+        subscribers = [_subscribe(broker, spec.name, p) for p in parts.pipelines]
+        relay = OutboxRelay(pool, spec.dsn, settings.kafka_bootstrap,
+                            batch_size=settings.relay_batch_size, client_id=f"tilmeld-{spec.name}-relay")
+        app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers
+        app.state.relay = relay
+        for key, value in parts.state.items():
+            setattr(app.state, key, value)
+        await relay.start()
+        await broker.start()
+        for worker in parts.workers:
+            await worker.start()
+        log.info("%s started on %s:%s", spec.name, settings.http_host, settings.http_port)
+        try:
+            yield
+        finally:
+            log.info("%s stopping", spec.name)
+            for worker in reversed(parts.workers):
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.stop(), settings.shutdown_timeout)
+            await broker.stop()  # stops consuming; the handler in flight finishes first
+            await relay.stop(timeout=settings.shutdown_timeout)
+            await pool.close()
+            log.info("%s stopped", spec.name)
+
+    app = FastAPI(title=f"Tilmeld {spec.name}", lifespan=lifespan)
+    app.include_router(_ops_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _ops_router() -> APIRouter:
+    from fastapi import Request
+
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request, response: Response) -> dict[str, Any]:
+        checks = await readiness(request.app)
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "not ready", "checks": checks}
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def readiness(app: FastAPI) -> dict[str, bool]:
+    checks: dict[str, bool] = {}
+    try:
+        async with asyncio.timeout(2):
+            checks["database"] = await app.state.pool.fetchval("SELECT 1") == 1
+    except Exception:
+        checks["database"] = False
+    try:
+        checks["broker"] = bool(await app.state.broker.ping(timeout=2))
+    except Exception:
+        checks["broker"] = False
+    checks["consumers_assigned"] = all(
+        s.consumer is not None and bool(s.consumer.assignment()) for s in app.state.subscribers
+    )
+    return checks
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, loop="uvloop",
+        log_config=None, access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout),
+    )

@@ -1,0 +1,132 @@
+"""The outbox relay: the only component that publishes. It reads committed outbox rows in
+order, publishes them with an idempotent producer, waits for the broker's acks and only then
+deletes them. A crash between publish and delete republishes; consumers' inboxes absorb that.
+
+One relay per database is active at a time (a PostgreSQL advisory lock), so a second instance of
+a service cannot publish the same rows out of order; it stands by and takes over if the first dies.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from tilmeld_runtime import metrics
+
+log = logging.getLogger(__name__)
+_RELAY_LOCK = 7_431_002
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, bootstrap: str, *, batch_size: int = 500,
+                 client_id: str = "tilmeld-relay") -> None:
+        self._pool, self._dsn, self._batch_size = pool, dsn, batch_size
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, client_id=client_id, acks="all",
+            enable_idempotence=True, linger_ms=2, request_timeout_ms=15000,
+        )
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self.active = False
+
+    async def start(self) -> None:
+        await self._producer.start()
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Publish what is committed, then stop."""
+        self._stopping = True
+        self._wake.set()
+        if self._task:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout)
+        await self._producer.stop()
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                if not self.active:
+                    await self._become_active()
+                    if not self.active:
+                        if self._stopping:
+                            return
+                        await self._sleep(2.0)
+                        continue
+                published = await self._publish_batch()
+                backoff = 0.2
+                if published >= self._batch_size:
+                    continue
+                if self._stopping:
+                    return
+                await self._sleep(1.0)
+            except Exception:  # the relay must outlive broker and database outages
+                metrics.RELAY_ERRORS.inc()
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                if self._stopping:
+                    return
+                await self._drop_listener()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def _become_active(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+            await conn.add_listener("outbox", lambda *_: self._wake.set())
+            self._listener, self.active = conn, True
+            log.info("outbox relay active")
+        else:
+            await conn.close()
+
+    async def _drop_listener(self) -> None:
+        self.active = False
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+            self._listener = None
+
+    async def _publish_batch(self) -> int:
+        assert self._listener is not None
+        if self._listener.is_closed():
+            raise ConnectionError("relay lock connection lost")
+        rows = await self._pool.fetch(
+            "SELECT seq, topic, key, value, header_names, header_values,"
+            " extract(epoch FROM created_at) AS created FROM outbox ORDER BY seq LIMIT $1",
+            self._batch_size,
+        )
+        if not rows:
+            metrics.OUTBOX_BACKLOG.set(0)
+            metrics.OUTBOX_OLDEST_AGE.set(0)
+            return 0
+        metrics.OUTBOX_OLDEST_AGE.set(max(0.0, time.time() - float(rows[0]["created"])))
+        acks = [
+            await self._producer.send(
+                row["topic"], value=row["value"], key=row["key"],
+                headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*acks)
+        await self._pool.execute(
+            "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [row["seq"] for row in rows]
+        )
+        for row in rows:
+            metrics.RELAY_PUBLISHED.labels(row["topic"]).inc()
+        metrics.OUTBOX_BACKLOG.set(await self._pool.fetchval("SELECT count(*) FROM outbox"))
+        return len(rows)

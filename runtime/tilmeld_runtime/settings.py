@@ -1,0 +1,15 @@
+"""Settings every service reads from the environment (prefix TILMELD_)."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TILMELD_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    http_host: str = "127.0.0.1"
+    http_port: int
+    # Seconds a stopping service waits for in-flight work before it gives up.
+    shutdown_timeout: float = 20.0
+    relay_batch_size: int = 500
+    log_level: str = "INFO"
