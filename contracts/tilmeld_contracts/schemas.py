@@ -51,7 +51,9 @@ def _allowed_types(schema: Schema, root: Schema) -> set[str] | None:
     return None
 
 
-def incompatibilities(old: Schema, new: Schema, path: str = "", roots: tuple[Schema, Schema] | None = None) -> list[str]:
+def incompatibilities(
+    old: Schema, new: Schema, path: str = "", roots: tuple[Schema, Schema] | None = None
+) -> list[str]:
     """What a reader of `old` would find broken in `new`: removed fields, narrowed types,
     fields that became required, enum values dropped."""
     old_root, new_root = roots or (old, new)
@@ -67,7 +69,9 @@ def incompatibilities(old: Schema, new: Schema, path: str = "", roots: tuple[Sch
         if new_prop is None:
             problems.append(f"{path}.{name}: field removed")
         else:
-            problems += incompatibilities(old_prop, new_prop, f"{path}.{name}", (old_root, new_root))
+            problems += incompatibilities(
+                old_prop, new_prop, f"{path}.{name}", (old_root, new_root)
+            )
     newly_required = set(new.get("required", [])) - set(old.get("required", []))
     problems += [f"{path}.{name}: optional became required" for name in sorted(newly_required)]
     for key in ("anyOf", "oneOf"):

@@ -77,31 +77,37 @@ def build_app(spec: ServiceSpec) -> FastAPI:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         broker = KafkaBroker(
-            settings.kafka_bootstrap, client_id=f"tilmeld-{spec.name}",
+            settings.kafka_bootstrap,
+            client_id=f"tilmeld-{spec.name}",
             log_level=logging.DEBUG,  # one INFO line per message drowns the real logs
         )
         parts = await spec.build(pool, broker)
         subscribers = [_subscribe(broker, spec.name, p) for p in parts.pipelines]
-        relay = OutboxRelay(pool, spec.dsn, settings.kafka_bootstrap,
-                            batch_size=settings.relay_batch_size, client_id=f"tilmeld-{spec.name}-relay")
+        relay = OutboxRelay(
+            pool,
+            spec.dsn,
+            settings.kafka_bootstrap,
+            batch_size=settings.relay_batch_size,
+            client_id=f"tilmeld-{spec.name}-relay",
+        )
         app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers
         app.state.relay = relay
         for key, value in parts.state.items():
             setattr(app.state, key, value)
         await relay.start()
-        await broker.start()
-        for worker in parts.workers:
+        for worker in parts.workers:  # before consuming: handlers may depend on them
             await worker.start()
+        await broker.start()
         log.info("%s started on %s:%s", spec.name, settings.http_host, settings.http_port)
         try:
             yield
         finally:
             log.info("%s stopping", spec.name)
+            await broker.stop()  # stops consuming; the handler in flight finishes first
             for worker in reversed(parts.workers):
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(worker.stop(), settings.shutdown_timeout)
-            await broker.stop()  # stops consuming; the handler in flight finishes first
-            await relay.stop(timeout=settings.shutdown_timeout)
+            await relay.stop(grace=settings.shutdown_timeout)
             await pool.close()
             log.info("%s stopped", spec.name)
 
@@ -154,7 +160,8 @@ async def readiness(app: FastAPI) -> dict[str, bool]:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
 
@@ -162,7 +169,11 @@ def configure_logging(level: str) -> None:
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     configure_logging(settings.log_level)
     uvicorn.run(
-        app, host=settings.http_host, port=settings.http_port, loop="uvloop",
-        log_config=None, access_log=False,
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        loop="uvloop",
+        log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_timeout),
     )

@@ -7,6 +7,8 @@ async def claim(conn: asyncpg.Connection, source: str, event_id: str, topic: str
     """True when this input is new; False when it was handled before (skip it)."""
     status = await conn.execute(
         "INSERT INTO inbox (source, id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        source, event_id, topic,
+        source,
+        event_id,
+        topic,
     )
     return status.endswith(" 1")

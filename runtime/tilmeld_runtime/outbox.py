@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 import asyncpg
-
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
 
 
@@ -17,7 +16,11 @@ async def enqueue_raw(
     await conn.execute(
         "INSERT INTO outbox (topic, key, value, header_names, header_values)"
         " VALUES ($1, $2, $3, $4, $5)",
-        topic, key, value, [h[0] for h in headers], [h[1] for h in headers],
+        topic,
+        key,
+        value,
+        [h[0] for h in headers],
+        [h[1] for h in headers],
     )
 
 

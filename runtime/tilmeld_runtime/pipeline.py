@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ValidationError
-
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, UnreadableRecord, read_record, validation_detail
+
 from tilmeld_runtime import inbox, metrics, outbox
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,15 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
-TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-             asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
-             asyncpg.exceptions.CannotConnectNowError, TimeoutError)
+TRANSIENT = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.CannotConnectNowError,
+    TimeoutError,
+)
 BUG_ATTEMPTS = 3
 
 
@@ -58,8 +64,13 @@ class Route(Generic[M]):
 
 
 class Pipeline:
-    def __init__(self, pool: asyncpg.Pool, topic: str, routes: dict[str, Route[Any]],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        topic: str,
+        routes: dict[str, Route[Any]],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._pool, self.topic, self._routes, self._clock = pool, topic, routes, clock
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
@@ -71,14 +82,24 @@ class Pipeline:
                 break
             except TRANSIENT:
                 metrics.HANDLER_RETRIES.labels(self.topic).inc()
-                log.warning("transient error at %s/%s@%s; handing back to Kafka",
-                            record.topic, record.partition, record.offset, exc_info=True)
+                log.warning(
+                    "transient error at %s/%s@%s; handing back to Kafka",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    exc_info=True,
+                )
                 await asyncio.sleep(1.0)
                 raise  # FastStream nacks: the record is redelivered, nothing is committed
             except Exception as error:
                 attempt += 1
-                log.exception("handling %s/%s@%s failed (attempt %d)",
-                              record.topic, record.partition, record.offset, attempt)
+                log.exception(
+                    "handling %s/%s@%s failed (attempt %d)",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    attempt,
+                )
                 if attempt >= BUG_ATTEMPTS:
                     await self._deadletter(record, "processing_failed", repr(error)[:500])
                     outcome = ("?", "deadlettered")
@@ -96,18 +117,22 @@ class Pipeline:
             return "unreadable", "deadlettered"
         route = self._routes.get(event.type)
         if route is None:
-            await self._deadletter(record, "unknown_type", f"unknown CloudEvents type {event.type!r}")
+            await self._deadletter(
+                record, "unknown_type", f"unknown CloudEvents type {event.type!r}"
+            )
             return "unknown", "deadlettered"
         try:
             data = route.model.model_validate(event.data)
         except ValidationError as error:
+            detail = validation_detail(error)
             if route.on_invalid is None:
-                await self._deadletter(record, "invalid_data", validation_detail(error))
+                await self._deadletter(record, "invalid_data", detail)
                 return event.type, "deadlettered"
-            return event.type, await self._in_transaction(
-                event, lambda tx: route.on_invalid(tx, event, validation_detail(error)),  # type: ignore[misc]
-                "invalid",
+            on_invalid = route.on_invalid
+            outcome = await self._in_transaction(
+                event, lambda tx: on_invalid(tx, event, detail), "invalid"
             )
+            return event.type, outcome
         return event.type, await self._in_transaction(
             event, lambda tx: route.handle(tx, event, data), "handled"
         )
@@ -124,9 +149,17 @@ class Pipeline:
             await outbox.enqueue_events(conn, tx.pending)
         return outcome
 
-    async def _deadletter(self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str) -> None:
-        log.warning("dead-letter %s/%s@%s: %s: %s",
-                    record.topic, record.partition, record.offset, reason, detail)
+    async def _deadletter(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
+    ) -> None:
+        log.warning(
+            "dead-letter %s/%s@%s: %s: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+            detail,
+        )
         headers = [
             *[(k, v) for k, v in (record.headers or ()) if not k.startswith("tilmeld-")],
             ("tilmeld-error", reason.encode()),

@@ -21,12 +21,23 @@ _RELAY_LOCK = 7_431_002
 
 
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, dsn: str, bootstrap: str, *, batch_size: int = 500,
-                 client_id: str = "tilmeld-relay") -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        dsn: str,
+        bootstrap: str,
+        *,
+        batch_size: int = 500,
+        client_id: str = "tilmeld-relay",
+    ) -> None:
         self._pool, self._dsn, self._batch_size = pool, dsn, batch_size
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, client_id=client_id, acks="all",
-            enable_idempotence=True, linger_ms=2, request_timeout_ms=15000,
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=2,
+            request_timeout_ms=15000,
         )
         self._wake = asyncio.Event()
         self._stopping = False
@@ -38,13 +49,13 @@ class OutboxRelay:
         await self._producer.start()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
-    async def stop(self, timeout: float = 10.0) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
         """Publish what is committed, then stop."""
         self._stopping = True
         self._wake.set()
         if self._task:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout)
+                await asyncio.wait_for(self._task, grace)
         await self._producer.stop()
         if self._listener is not None:
             with contextlib.suppress(Exception):
@@ -117,7 +128,9 @@ class OutboxRelay:
         metrics.OUTBOX_OLDEST_AGE.set(max(0.0, time.time() - float(rows[0]["created"])))
         acks = [
             await self._producer.send(
-                row["topic"], value=row["value"], key=row["key"],
+                row["topic"],
+                value=row["value"],
+                key=row["key"],
                 headers=list(zip(row["header_names"], row["header_values"], strict=True)),
             )
             for row in rows

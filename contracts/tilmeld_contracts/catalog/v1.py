@@ -2,7 +2,15 @@
 
 from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    model_validator,
+)
 
 from tilmeld_contracts.common import Language, NonEmpty, Slug
 
@@ -110,9 +118,12 @@ class EventDefinition(_Part):
             ids = [item.id for item in items]
             if len(ids) != len(set(ids)):
                 raise ValueError(f"{what} ids must be unique")
-        session_ids = [s.id for r in self.rounds for s in r.sessions]
-        if len(session_ids) != len(set(session_ids)):
-            raise ValueError("session ids must be unique across rounds")
+        # A theme meeting may run in several rounds under the same id (seed 001 holds the same
+        # five in two rounds), so a session is identified by (round id, session id).
+        for round_ in self.rounds:
+            session_ids = [s.id for s in round_.sessions]
+            if len(session_ids) != len(set(session_ids)):
+                raise ValueError(f"round {round_.id}: session ids must be unique within a round")
         for part in (*self.rounds, *self.meetings):
             if part.ends_at <= part.starts_at:
                 raise ValueError(f"{part.id}: ends_at must be after starts_at")
@@ -122,9 +133,9 @@ class EventDefinition(_Part):
             raise ValueError("rounds of parallel sessions belong to conferences, not networks")
         return self
 
-    def session_round(self) -> dict[str, str]:
-        """Session id → the id of the round it belongs to."""
-        return {s.id: r.id for r in self.rounds for s in r.sessions}
+    def sessions_by_round(self) -> dict[str, dict[str, Session]]:
+        """Round id → session id → session. Sessions are keyed by (round id, session id)."""
+        return {r.id: {s.id: s for s in r.sessions} for r in self.rounds}
 
 
 class EventCancelled(_Part):

@@ -1,5 +1,8 @@
 """Commands to the capacity service (the single writer of seats) and the decisions it makes.
-Internal: both travel keyed by event id, so one consumer sees an event's traffic in order."""
+Internal: both travel keyed by event id, so one consumer sees an event's traffic in order.
+
+A session is identified by (round id, session id): the same theme meeting id may appear in
+several rounds (it is held once per round), each with its own seats and waitlist."""
 
 from typing import Literal
 

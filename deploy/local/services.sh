@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Start, stop or show the three Tilmeld services and the local mail sink as background
+# processes. Logs: .run/logs/<name>.log; pids: .run/pids/<name>.pid; mail: .run/mail/*.eml
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="${TILMELD_STATE_DIR:-$ROOT/.run}"
+LOGS="$STATE/logs" PIDS="$STATE/pids"
+MAIL_DIR="${TILMELD_MAIL_SINK_DIR:-$STATE/mail}"
+SERVICES=(registration capacity notification)
+declare -A PORTS=([registration]=8081 [capacity]=8082 [notification]=8083)
+
+running() { [[ -f "$PIDS/$1.pid" ]] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+
+launch() {  # name, command...
+  local name=$1; shift
+  if running "$name"; then echo "    $name already running (pid $(cat "$PIDS/$name.pid"))"; return; fi
+  setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name.pid"
+  echo "    $name started (pid $!)"
+}
+
+wait_ready() {  # name
+  local port=${PORTS[$1]} deadline=$((SECONDS + 90))
+  until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+    if ! running "$1"; then
+      echo "!! $1 exited; last lines of $LOGS/$1.log:" >&2; tail -n 30 "$LOGS/$1.log" >&2; exit 1
+    fi
+    if (( SECONDS > deadline )); then
+      echo "!! $1 not ready after 90 s; see $LOGS/$1.log" >&2; exit 1
+    fi
+    sleep 0.3
+  done
+  echo "    $1 ready on http://127.0.0.1:$port"
+}
+
+start() {
+  mkdir -p "$LOGS" "$PIDS" "$MAIL_DIR"
+  echo "==> starting the mail sink and the services"
+  launch mail-sink "$ROOT/.venv/bin/tilmeld-mail-sink" --host 127.0.0.1 \
+    --port "${TILMELD_SMTP_PORT:-1025}" --dir "$MAIL_DIR"
+  for name in "${SERVICES[@]}"; do
+    TILMELD_HTTP_PORT=${PORTS[$name]} launch "$name" "$ROOT/.venv/bin/tilmeld-$name"
+  done
+  for name in "${SERVICES[@]}"; do wait_ready "$name"; done
+}
+
+stop() {
+  for name in "${SERVICES[@]}" mail-sink; do
+    if running "$name"; then
+      local pid; pid=$(cat "$PIDS/$name.pid")
+      kill -TERM "$pid"
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      echo "    $name stopped"
+    fi
+    rm -f "$PIDS/$name.pid"
+  done
+}
+
+status() {
+  for name in "${SERVICES[@]}" mail-sink; do
+    if running "$name"; then echo "$name: running (pid $(cat "$PIDS/$name.pid"))"
+    else echo "$name: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

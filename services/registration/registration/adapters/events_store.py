@@ -1,0 +1,30 @@
+"""Event definitions as the registration service last saw them on the catalog."""
+
+import asyncpg
+import orjson
+from tilmeld_contracts.catalog.v1 import EventDefinition
+
+from registration.domain.signup_rules import KnownEvent
+
+
+async def save(conn: asyncpg.Connection, definition: EventDefinition) -> None:
+    await conn.execute(
+        "INSERT INTO events (id, definition) VALUES ($1, $2::jsonb)"
+        " ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()",
+        definition.id,
+        orjson.dumps(definition.model_dump(mode="json")).decode(),
+    )
+
+
+async def mark_cancelled(conn: asyncpg.Connection, event_id: str) -> bool:
+    status = await conn.execute(
+        "UPDATE events SET cancelled = true, updated_at = now() WHERE id = $1", event_id
+    )
+    return status.endswith(" 1")
+
+
+async def load(conn: asyncpg.Connection | asyncpg.Pool, event_id: str) -> KnownEvent | None:
+    row = await conn.fetchrow("SELECT definition, cancelled FROM events WHERE id = $1", event_id)
+    if row is None:
+        return None
+    return KnownEvent(EventDefinition.model_validate_json(row["definition"]), row["cancelled"])

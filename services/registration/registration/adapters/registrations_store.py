@@ -1,0 +1,144 @@
+"""Registrations table access. Every function runs on the caller's connection/transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import orjson
+from tilmeld_contracts.signups.v1 import Attendee
+
+from registration.domain import statuses
+from registration.domain.signup_rules import Holdings
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: str
+    event_id: str
+    attendee: Attendee
+    choices: dict[str, list[str]]
+    status: str
+    sessions: dict[str, str | None]
+    session_waitlists: dict[str, list[str]]
+    position: int | None
+    offer_expires_at: datetime | None
+    reason: str | None
+    request_source: str
+    request_id: str
+
+
+def _row(row: asyncpg.Record) -> Registration:
+    return Registration(
+        id=row["id"],
+        event_id=row["event_id"],
+        attendee=Attendee.model_validate_json(row["attendee"]),
+        choices=orjson.loads(row["choices"]),
+        status=row["status"],
+        sessions=orjson.loads(row["sessions"]),
+        session_waitlists=orjson.loads(row["session_waitlists"]),
+        position=row["position"],
+        offer_expires_at=row["offer_expires_at"],
+        reason=row["reason"],
+        request_source=row["request_source"],
+        request_id=row["request_id"],
+    )
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def holdings(
+    conn: asyncpg.Connection, event_id: str, email: str, organisation_key: str
+) -> Holdings:
+    row = await conn.fetchrow(
+        "SELECT"
+        " (SELECT id FROM registrations WHERE event_id = $1 AND email = $2"
+        "   AND status = ANY($4::text[]) ORDER BY created_at LIMIT 1) AS by_email,"
+        " (SELECT count(*) FROM registrations WHERE event_id = $1 AND organisation_key = $3"
+        "   AND status = ANY($4::text[])) AS in_organisation",
+        event_id,
+        email,
+        organisation_key,
+        list(statuses.ACTIVE),
+    )
+    return Holdings(row["by_email"], row["in_organisation"])
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    id: str,
+    event_id: str,
+    attendee: Attendee,
+    organisation_key: str,
+    choices: dict[str, list[str]],
+    status: str,
+    request_source: str,
+    request_id: str,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO registrations (id, event_id, email, organisation_key, attendee, choices,"
+        " status, request_source, request_id, reason, detail)"
+        " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11)"
+        " ON CONFLICT (id) DO NOTHING",
+        id,
+        event_id,
+        attendee.email.lower(),
+        organisation_key,
+        attendee.model_dump_json(),
+        _json(choices),
+        status,
+        request_source,
+        request_id,
+        reason,
+        detail,
+    )
+
+
+async def get(conn: asyncpg.Connection | asyncpg.Pool, registration_id: str) -> Registration | None:
+    row = await conn.fetchrow("SELECT * FROM registrations WHERE id = $1", registration_id)
+    return _row(row) if row else None
+
+
+async def find_active_by_email(
+    conn: asyncpg.Connection, event_id: str, email: str
+) -> Registration | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM registrations WHERE event_id = $1 AND email = $2"
+        " AND status = ANY($3::text[]) ORDER BY created_at LIMIT 1",
+        event_id,
+        email.lower(),
+        list(statuses.ACTIVE),
+    )
+    return _row(row) if row else None
+
+
+async def update(
+    conn: asyncpg.Connection, registration_id: str, **fields: Any
+) -> Registration | None:
+    """Set the given columns (dicts are stored as JSON) and return the updated registration."""
+    columns = list(fields)
+    assignments = ", ".join(
+        f"{name} = ${i + 2}" + ("::jsonb" if isinstance(fields[name], dict) else "")
+        for i, name in enumerate(columns)
+    )
+    values = [_json(v) if isinstance(v, dict) else v for v in fields.values()]
+    row = await conn.fetchrow(
+        f"UPDATE registrations SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
+        registration_id,
+        *values,
+    )
+    return _row(row) if row else None
+
+
+async def active_in_event(conn: asyncpg.Connection, event_id: str) -> list[Registration]:
+    rows = await conn.fetch(
+        "SELECT * FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])",
+        event_id,
+        list(statuses.ACTIVE),
+    )
+    return [_row(r) for r in rows]

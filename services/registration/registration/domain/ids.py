@@ -1,0 +1,10 @@
+"""Registration ids derive from the request's CloudEvents (source, id): a replay of the same
+input stream yields the same ids."""
+
+import uuid
+
+_NAMESPACE = uuid.UUID("5b0d3c2e-7f7a-4f0e-9d8e-3a1f2b6c9d10")
+
+
+def registration_id(request_source: str, request_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{request_source}\n{request_id}"))

@@ -1,0 +1,127 @@
+"""The capacity service's decisions become registration state and public outcome facts."""
+
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.internal import capacity_v1 as capacity
+from tilmeld_contracts.registration import v1 as outcome
+from tilmeld_runtime.pipeline import Tx
+
+from registration.adapters import registrations_store as store
+from registration.domain import statuses
+from registration.service import facts
+
+_CANCELLATION_REASONS = {
+    "by_attendee",
+    "by_organiser",
+    "offer_expired",
+    "offer_declined",
+    "event_cancelled",
+}
+
+
+async def on_seat_granted(tx: Tx, ce: CloudEvent, data: capacity.SeatGranted) -> None:
+    registration = await store.update(
+        tx.conn,
+        data.registration_id,
+        status=statuses.CONFIRMED,
+        sessions=data.sessions,
+        session_waitlists=data.session_waitlists,
+        position=None,
+        offer_expires_at=None,
+    )
+    if registration is None:
+        return
+    fact_type, fact = facts.confirmed(registration, promoted=data.promoted)
+    facts.emit_fact(tx, fact_type, data.event_id, registration.id, fact)
+
+
+async def on_seat_waitlisted(tx: Tx, ce: CloudEvent, data: capacity.SeatWaitlisted) -> None:
+    registration = await store.update(
+        tx.conn, data.registration_id, status=statuses.WAITLISTED, position=data.position
+    )
+    if registration is None:
+        return
+    facts.emit_fact(
+        tx,
+        outcome.WAITLISTED,
+        data.event_id,
+        registration.id,
+        outcome.RegistrationWaitlisted(**facts.common(registration), position=data.position),
+    )
+
+
+async def on_seat_offered(tx: Tx, ce: CloudEvent, data: capacity.SeatOffered) -> None:
+    registration = await store.update(
+        tx.conn, data.registration_id, status=statuses.OFFERED, offer_expires_at=data.expires_at
+    )
+    if registration is None:
+        return
+    facts.emit_fact(
+        tx,
+        outcome.OFFERED,
+        data.event_id,
+        registration.id,
+        facts.offered(registration, data.expires_at),
+    )
+
+
+async def on_seat_released(tx: Tx, ce: CloudEvent, data: capacity.SeatReleased) -> None:
+    reason = data.reason if data.reason in _CANCELLATION_REASONS else "by_organiser"
+    registration = await store.update(
+        tx.conn, data.registration_id, status=statuses.CANCELLED, reason=reason, position=None
+    )
+    if registration is None:
+        return
+    facts.emit_fact(
+        tx,
+        outcome.CANCELLED,
+        data.event_id,
+        registration.id,
+        outcome.RegistrationCancelled(**facts.common(registration), reason=reason),
+    )  # type: ignore[arg-type]
+
+
+async def on_sessions_changed(tx: Tx, ce: CloudEvent, data: capacity.SessionsChanged) -> None:
+    registration = await store.get(tx.conn, data.registration_id)
+    if registration is None:
+        return
+    waits = {
+        r: s for r, s in registration.session_waitlists.items() if data.sessions.get(r) is None
+    }
+    registration = await store.update(
+        tx.conn, data.registration_id, sessions=data.sessions, session_waitlists=waits
+    )
+    assert registration is not None
+    facts.emit_fact(
+        tx,
+        outcome.SESSION_CHANGED,
+        data.event_id,
+        registration.id,
+        outcome.RegistrationSessionChanged(**facts.common(registration), sessions=data.sessions),
+    )
+
+
+async def on_seat_refused(tx: Tx, ce: CloudEvent, data: capacity.SeatRefused) -> None:
+    registration = await store.update(
+        tx.conn,
+        data.registration_id,
+        status=statuses.REJECTED,
+        reason=data.reason,
+        detail=data.detail,
+    )
+    if registration is None:
+        return
+    facts.emit_fact(
+        tx,
+        outcome.REJECTED,
+        data.event_id,
+        registration.id,
+        facts.rejected(
+            registration_id=registration.id,
+            event_id=data.event_id,
+            request_source=registration.request_source,
+            request_id=registration.request_id,
+            attendee=registration.attendee,
+            reason=data.reason,
+            detail=data.detail,
+        ),
+    )

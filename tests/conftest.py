@@ -1,0 +1,67 @@
+"""Fixtures for the cross-service tests: the real broker and databases (started by `make test`),
+the three services as processes, and a real SMTP server receiving their mail."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from tilmeld_contracts import topics
+
+from tests.e2e.kafka_io import Producer, Tail
+from tests.e2e.mailbox import Mailbox
+from tests.e2e.services import ServiceProcess
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def services(mailbox: Mailbox) -> Iterator[dict[str, ServiceProcess]]:
+    env = {"TILMELD_SMTP_PORT": str(mailbox.port), "TILMELD_LOG_LEVEL": "INFO"}
+    running = {
+        name: ServiceProcess(name, env) for name in ("registration", "capacity", "notification")
+    }
+    for service in running.values():
+        service.start()
+    try:
+        for service in running.values():
+            service.wait_ready()
+        yield running
+    finally:
+        for service in running.values():
+            service.stop()
+
+
+@pytest.fixture
+async def producer() -> AsyncIterator[Producer]:
+    async with Producer() as p:
+        yield p
+
+
+async def _tail(topic: str) -> Tail:
+    return await Tail(topic).start()
+
+
+@pytest.fixture
+async def outcomes(services: dict[str, ServiceProcess]) -> AsyncIterator[Tail]:
+    tail = await _tail(topics.REGISTRATIONS)
+    yield tail
+    await tail.stop()
+
+
+@pytest.fixture
+async def deadletters(services: dict[str, ServiceProcess]) -> AsyncIterator[Tail]:
+    tail = await _tail(topics.DEADLETTER)
+    yield tail
+    await tail.stop()
+
+
+@pytest.fixture
+async def notifications(services: dict[str, ServiceProcess]) -> AsyncIterator[Tail]:
+    tail = await _tail(topics.NOTIFICATIONS)
+    yield tail
+    await tail.stop()
