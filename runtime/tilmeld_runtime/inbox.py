@@ -11,4 +11,4 @@ async def claim(conn: asyncpg.Connection, source: str, event_id: str, topic: str
         event_id,
         topic,
     )
-    return status.endswith(" 1")
+    return bool(status.endswith(" 1"))

@@ -1,0 +1,148 @@
+"""The consumer pipeline on the real PostgreSQL: inbox dedupe, outbox writes, dead letters,
+and what happens when a handler fails."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import orjson
+import pytest
+from aiokafka import ConsumerRecord
+from pydantic import BaseModel
+
+from tilmeld_contracts.envelope import CloudEvent, new_event
+from tilmeld_runtime.db import migrate
+from tilmeld_runtime.pipeline import Pipeline, Route, Tx
+
+TYPE = "dk.example.thing.v1"
+NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
+
+
+class Thing(BaseModel):
+    name: str
+
+
+def _record(value: bytes | None, offset: int = 0) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(
+        topic="t",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value or b""),
+        headers=[],
+    )
+
+
+def _event(id_: str, data: object) -> bytes:
+    return orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": id_,
+            "source": "urn:test",
+            "type": TYPE,
+            "time": "2026-01-01T00:00:00Z",
+            "data": data,
+        }
+    )
+
+
+async def _outbox(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    return list(
+        await pool.fetch(
+            "SELECT topic, key, value, header_names, header_values FROM outbox ORDER BY seq"
+        )
+    )
+
+
+@pytest.fixture
+async def handled(pool: asyncpg.Pool) -> list[str]:
+    NO_MIGRATIONS.mkdir(exist_ok=True)
+    await migrate(pool, NO_MIGRATIONS)
+    return []
+
+
+def _pipeline(pool: asyncpg.Pool, handled: list[str], fail: Exception | None = None) -> Pipeline:
+    async def handle(tx: Tx, event: CloudEvent, thing: Thing) -> None:
+        if fail is not None:
+            raise fail
+        handled.append(thing.name)
+        tx.emit(
+            "out",
+            "k",
+            new_event(
+                type="dk.example.done.v1",
+                source="urn:t",
+                id=f"done-{event.id}",
+                time=datetime.now(UTC),
+                subject=None,
+                data={"name": thing.name},
+            ),
+        )
+
+    return Pipeline(pool, "t", {TYPE: Route(Thing, handle)})
+
+
+async def test_an_input_is_handled_once_and_its_output_is_in_the_outbox(
+    pool: asyncpg.Pool, handled: list[str]
+) -> None:
+    pipeline = _pipeline(pool, handled)
+    await pipeline.process(_record(_event("1", {"name": "a"})))
+    await pipeline.process(_record(_event("1", {"name": "a"}), offset=1))  # redelivered
+    assert handled == ["a"]
+    rows = await _outbox(pool)
+    assert [(r["topic"], orjson.loads(r["value"])["id"]) for r in rows] == [("out", "done-1")]
+    assert dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True)) == {
+        "content-type": b"application/cloudevents+json"
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"nope", "not_json"),
+        (orjson.dumps({"id": "x"}), "not_cloudevent"),
+        (orjson.dumps({**orjson.loads(_event("2", {})), "type": "other"}), "unknown_type"),
+        (_event("3", {"name": 5}), "invalid_data"),
+    ],
+)
+async def test_unreadable_input_goes_to_the_dead_letter_topic_unchanged(
+    pool: asyncpg.Pool, handled: list[str], value: bytes, reason: str
+) -> None:
+    pipeline = _pipeline(pool, handled)
+    await pipeline.process(_record(value, offset=7))
+    await pipeline.process(_record(value, offset=7))  # the same record again: one dead letter
+    rows = await _outbox(pool)
+    assert len(rows) == 1 and rows[0]["topic"] == "tilmeld.deadletter"
+    assert rows[0]["value"] == value and rows[0]["key"] == b"k"
+    headers = dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True))
+    assert headers["tilmeld-error"] == reason.encode()
+    assert headers["tilmeld-topic"] == b"t" and headers["tilmeld-offset"] == b"7"
+    assert headers["tilmeld-detail"]
+    assert handled == []
+
+
+async def test_a_handler_that_keeps_failing_is_parked_not_stalling(
+    pool: asyncpg.Pool, handled: list[str]
+) -> None:
+    pipeline = _pipeline(pool, handled, fail=ValueError("bug"))
+    await pipeline.process(_record(_event("4", {"name": "b"})))
+    rows = await _outbox(pool)
+    assert [r["topic"] for r in rows] == ["tilmeld.deadletter"]
+    headers = dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True))
+    assert headers["tilmeld-error"] == b"processing_failed"
+    assert await pool.fetchval("SELECT count(*) FROM inbox WHERE source = 'urn:test'") == 0
+
+
+async def test_an_infrastructure_error_is_handed_back_to_kafka_with_no_effect(
+    pool: asyncpg.Pool, handled: list[str]
+) -> None:
+    pipeline = _pipeline(pool, handled, fail=ConnectionResetError("db went away"))
+    with pytest.raises(ConnectionResetError):
+        await pipeline.process(_record(_event("5", {"name": "c"})))
+    assert await _outbox(pool) == []
+    assert await pool.fetchval("SELECT count(*) FROM inbox") == 0

@@ -1,0 +1,115 @@
+"""One event's seats in PostgreSQL. `load` locks the event row for the caller's transaction,
+so two consumers briefly owning the same partition during a rebalance take turns;
+`save` writes only the rows a command changed."""
+
+from collections import defaultdict
+
+import asyncpg
+
+from capacity.adapters.codec import dump_choices, dump_layout, load_choices, load_layout
+from capacity.domain import EventState, Registration, Status
+from capacity.domain.model import Sessions
+
+_ACTIVE = [Status.HOLDING.value, Status.WAITING.value]
+
+
+async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None) -> EventState:
+    """The event with its active registrations, plus registration `named` whatever its status
+    (the one a command names, so a replayed request is recognised)."""
+    await conn.execute(
+        "INSERT INTO capacity_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING", event_id
+    )
+    event = await conn.fetchrow(
+        "SELECT layout, cancelled, arrivals FROM capacity_event WHERE event_id = $1 FOR UPDATE",
+        event_id,
+    )
+    assert event is not None
+    rows = await conn.fetch(
+        "SELECT registration_id, arrival, status, organisation_key, choices"
+        " FROM capacity_registration"
+        " WHERE event_id = $1 AND (status = ANY($2::text[]) OR registration_id = $3)"
+        " ORDER BY arrival",
+        event_id, _ACTIVE, named,
+    )
+    sessions: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for seat in await conn.fetch(
+        "SELECT registration_id, round_id, session_id FROM capacity_session_seat"
+        " WHERE event_id = $1",
+        event_id,
+    ):
+        sessions[seat["registration_id"]][seat["round_id"]] = seat["session_id"]
+    registrations = {
+        row["registration_id"]: Registration(
+            registration_id=row["registration_id"],
+            organisation_key=row["organisation_key"],
+            arrival=row["arrival"],
+            status=Status(row["status"]),
+            choices=load_choices(row["choices"]),
+            sessions=sessions.get(row["registration_id"], {}),
+        )
+        for row in rows
+    }
+    return EventState(
+        event_id=event_id,
+        layout=load_layout(event["layout"]) if event["layout"] is not None else None,
+        cancelled=event["cancelled"],
+        arrivals=event["arrivals"],
+        registrations=registrations,
+    )
+
+
+async def save(conn: asyncpg.Connection, before: EventState, after: EventState) -> None:
+    """Write the difference between the state `load` returned and the state after the decisions."""
+    event_id = after.event_id
+    if (before.layout, before.cancelled, before.arrivals) != (
+        after.layout, after.cancelled, after.arrivals,
+    ):
+        await conn.execute(
+            "UPDATE capacity_event SET layout = $2::jsonb, cancelled = $3, arrivals = $4,"
+            " updated_at = now() WHERE event_id = $1",
+            event_id, dump_layout(after.layout) if after.layout else None,
+            after.cancelled, after.arrivals,
+        )
+    changed = [
+        r for rid, r in after.registrations.items() if before.registrations.get(rid) != r
+    ]
+    if not changed:
+        return
+    await conn.executemany(
+        "INSERT INTO capacity_registration"
+        " (event_id, registration_id, arrival, status, organisation_key, choices)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb)"
+        " ON CONFLICT (event_id, registration_id) DO UPDATE"
+        " SET status = EXCLUDED.status, choices = EXCLUDED.choices, updated_at = now()",
+        [
+            (event_id, r.registration_id, r.arrival, r.status.value, r.organisation_key,
+             dump_choices(r.choices))
+            for r in changed
+        ],
+    )
+    await _save_sessions(conn, before, event_id, changed)
+
+
+async def _save_sessions(
+    conn: asyncpg.Connection, before: EventState, event_id: str, changed: list[Registration]
+) -> None:
+    def sessions_before(r: Registration) -> Sessions:
+        known = before.registrations.get(r.registration_id)
+        return known.sessions if known is not None else {}
+
+    moved = [r for r in changed if sessions_before(r) != r.sessions]
+    if not moved:
+        return
+    await conn.execute(
+        "DELETE FROM capacity_session_seat WHERE event_id = $1 AND registration_id = ANY($2)",
+        event_id, [r.registration_id for r in moved],
+    )
+    await conn.executemany(
+        "INSERT INTO capacity_session_seat (event_id, registration_id, round_id, session_id)"
+        " VALUES ($1, $2, $3, $4)",
+        [
+            (event_id, r.registration_id, round_id, session_id)
+            for r in moved
+            for round_id, session_id in r.sessions.items()
+        ],
+    )

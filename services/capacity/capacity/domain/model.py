@@ -1,0 +1,79 @@
+"""The seats of one event: who holds one, who waits, and which sessions each holder has."""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from capacity.domain.choices import Choices
+from capacity.domain.layout import Layout
+
+Sessions = Mapping[str, str | None]  # round id → granted session, None while waiting for one
+
+
+class Status(StrEnum):
+    HOLDING = "holding"  # has an event seat, and maybe session seats
+    WAITING = "waiting"  # on the event waitlist; holds no session seats
+    RELEASED = "released"
+    REFUSED = "refused"
+    # Offer mode will add OFFERED: a seat held for a waiter until they answer or the offer
+    # expires. It counts as taken (see `EventState.seats_taken`), holds no session seats yet.
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    registration_id: str
+    organisation_key: str
+    choices: Choices = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Registration:
+    registration_id: str
+    organisation_key: str
+    arrival: int  # order of arrival within the event: the waitlists are served by it
+    status: Status
+    choices: Choices = field(default_factory=dict)
+    sessions: Sessions = field(default_factory=dict)
+
+    def request(self) -> SeatRequest:
+        return SeatRequest(self.registration_id, self.organisation_key, self.choices)
+
+
+@dataclass(frozen=True)
+class EventState:
+    """One event as capacity sees it. `registrations` holds every active (holding or waiting)
+    registration; closed ones (released, refused) only need to be present when a command names
+    them, which lets a store load an event without its whole history."""
+
+    event_id: str
+    layout: Layout | None = None  # None until the event is defined
+    cancelled: bool = False
+    arrivals: int = 0  # the arrival number the next new registration gets
+    registrations: Mapping[str, Registration] = field(default_factory=dict)
+
+    def in_status(self, status: Status) -> list[Registration]:
+        found = [r for r in self.registrations.values() if r.status == status]
+        return sorted(found, key=lambda r: r.arrival)
+
+    def holders(self) -> list[Registration]:
+        return self.in_status(Status.HOLDING)
+
+    def waiters(self) -> list[Registration]:
+        return self.in_status(Status.WAITING)
+
+    def seats_taken(self) -> int:
+        return sum(1 for r in self.registrations.values() if r.status == Status.HOLDING)
+
+    def event_has_room(self) -> bool:
+        capacity = self.layout.capacity if self.layout else None
+        return capacity is None or self.seats_taken() < capacity
+
+    def session_seats_taken(self) -> Counter[str]:
+        return Counter(
+            session
+            for r in self.registrations.values()
+            if r.status == Status.HOLDING
+            for session in r.sessions.values()
+            if session is not None
+        )

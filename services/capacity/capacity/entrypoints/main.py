@@ -1,0 +1,15 @@
+"""`tilmeld-capacity`: run the capacity service until SIGINT/SIGTERM."""
+
+from tilmeld_runtime.host import build_app, serve
+
+from capacity.bootstrap import spec
+from capacity.config import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    serve(build_app(spec(settings)), settings)
+
+
+if __name__ == "__main__":
+    main()

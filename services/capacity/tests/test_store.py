@@ -1,0 +1,105 @@
+"""The PostgreSQL store against the real database: what is saved loads back as the same state,
+and the event row serialises commands for one event. Each test works in a transaction that is
+rolled back, on an event id of its own."""
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from capacity.adapters import store
+from capacity.domain import (
+    CancelEvent,
+    DefineEvent,
+    EventState,
+    ReleaseSeat,
+    RequestSeat,
+    SeatRequest,
+    Status,
+    decide,
+    replay,
+)
+
+ROUNDS = {"r1": {"s1": 1, "s2": 1, "s3": None}, "r2": {"t1": 1}}
+NOW = datetime(2023, 9, 1, tzinfo=UTC)
+
+
+def active(state: EventState) -> EventState:
+    kept = {k: r for k, r in state.registrations.items()
+            if r.status in (Status.HOLDING, Status.WAITING)}
+    return replace(state, registrations=kept)
+
+
+async def through_store(conn, event_id, command, named=None):
+    before = await store.load(conn, event_id, named)
+    decisions = decide(before, command, NOW)
+    await store.save(conn, before, replay(before, decisions))
+    return decisions
+
+
+def request(rid, **choices):
+    return RequestSeat(SeatRequest(rid, f"org-{rid}", {r: tuple(s) for r, s in choices.items()}))
+
+
+def scenario(layout):
+    """A conference's life: grants, a waitlist, a refusal, a release with a cascade and a
+    promotion, a capacity raise, a waiter leaving."""
+    return [
+        (DefineEvent(layout(capacity=3, rounds=ROUNDS)), None),
+        (request("a", r1=["s1"], r2=["t1"]), "a"),
+        (request("b", r1=["s1", "s2"], r2=["t1"]), "b"),
+        (request("c", r1=["s1", "s2", "s3"]), "c"),
+        (request("d", r1=["s2"]), "d"),
+        (request("e"), "e"),
+        (request("bad", r1=["t1"]), "bad"),
+        (request("a", r1=["s1"]), "a"),                    # replayed: no answer
+        (ReleaseSeat("a", "by_attendee"), "a"),            # b → s1, c → s2, d promoted
+        (DefineEvent(layout(capacity=4, rounds={**ROUNDS, "r2": {"t1": 2}})), None),
+        (ReleaseSeat("e", "by_attendee"), "e"),
+    ]
+
+
+async def test_store_decides_exactly_as_memory(conn, event_id, desk, layout):
+    memory = desk(defined=False, event_id=event_id)
+    for command, named in scenario(layout):
+        assert await through_store(conn, event_id, command, named) == memory.send(command)
+        assert await store.load(conn, event_id) == active(memory.state)
+    assert (await store.load(conn, event_id)).seats_taken() == 3
+
+
+async def test_closed_registrations_load_only_when_named(conn, event_id, layout):
+    for command, named in scenario(layout):
+        await through_store(conn, event_id, command, named)
+    assert "a" not in (await store.load(conn, event_id)).registrations
+    assert (await store.load(conn, event_id, "a")).registrations["a"].status is Status.RELEASED
+    assert (await store.load(conn, event_id, "bad")).registrations["bad"].status is Status.REFUSED
+
+
+async def test_unknown_event_remembers_its_refusals(conn, event_id):
+    empty = await store.load(conn, event_id)
+    assert empty == EventState(event_id)
+    [refusal] = await through_store(conn, event_id, request("x"), "x")
+    assert refusal.reason == "unknown_event"
+    assert await through_store(conn, event_id, request("x"), "x") == []
+
+
+async def test_cancellation_is_stored(conn, event_id, layout):
+    await through_store(conn, event_id, DefineEvent(layout(capacity=1)))
+    await through_store(conn, event_id, request("a"), "a")
+    await through_store(conn, event_id, CancelEvent())
+    state = await store.load(conn, event_id)
+    assert state.cancelled and state.registrations == {}
+
+
+async def test_commands_for_one_event_take_turns(pool, event_id, layout):
+    async with pool.acquire() as first, pool.acquire() as second:
+        tx1 = first.transaction()
+        await tx1.start()
+        await through_store(first, event_id, DefineEvent(layout(capacity=1)))
+        tx2 = second.transaction()
+        await tx2.start()
+        waiting = asyncio.create_task(store.load(second, event_id))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # the event row is locked by the first transaction
+        await tx1.rollback()
+        assert (await waiting).layout is None
+        await tx2.rollback()
