@@ -124,7 +124,8 @@ class EventDefinition(_Part):
             session_ids = [s.id for s in round_.sessions]
             if len(session_ids) != len(set(session_ids)):
                 raise ValueError(f"round {round_.id}: session ids must be unique within a round")
-        for part in (*self.rounds, *self.meetings):
+        parts: list[Round | Meeting] = [*self.rounds, *self.meetings]
+        for part in parts:
             if part.ends_at <= part.starts_at:
                 raise ValueError(f"{part.id}: ends_at must be after starts_at")
         if self.kind == "network" and not self.meetings:

@@ -66,7 +66,7 @@ class RegistrationCancelled(_Fact):
 
 class RegistrationRejected(_Fact):
     # An invalid request may carry an attendee we could not read: keep what was sent.
-    attendee: Any = None  # type: ignore[assignment]
+    attendee: Any = None
     reason: RejectionReason
     detail: str
 

@@ -1,0 +1,28 @@
+"""The events we know from tilmeld.catalog (table `events`)."""
+
+import orjson
+from asyncpg import Connection
+from tilmeld_contracts.catalog.v1 import EventDefinition
+
+
+async def upsert_definition(conn: Connection, event: EventDefinition) -> None:
+    """Latest definition wins; the topic is ordered per event id. A cancellation stays."""
+    await conn.execute(
+        "INSERT INTO events (event_id, kind, title, language, starts_at, ends_at, definition)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
+        " ON CONFLICT (event_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
+        " language = excluded.language, starts_at = excluded.starts_at,"
+        " ends_at = excluded.ends_at, definition = excluded.definition, updated_at = now()",
+        event.id, event.kind, event.title, event.language, event.starts_at, event.ends_at,
+        orjson.dumps(event.model_dump(mode="json")).decode(),
+    )
+
+
+async def mark_cancelled(conn: Connection, event_id: str, reason: str | None) -> None:
+    """May come before the definition (then the row waits for it, still cancelled)."""
+    await conn.execute(
+        "INSERT INTO events (event_id, cancelled_at, cancel_reason) VALUES ($1, now(), $2)"
+        " ON CONFLICT (event_id) DO UPDATE SET cancelled_at = now(),"
+        " cancel_reason = excluded.cancel_reason, updated_at = now()",
+        event_id, reason,
+    )

@@ -1,0 +1,45 @@
+"""Wake-ups for the mailer: LISTEN on `mail_jobs` (NOTIFY'd by triggers at commit) on a
+connection of its own. Without it the mailer still polls, only a little later."""
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+CHANNEL = "mail_jobs"
+
+
+class JobSignal:
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._conn: asyncpg.Connection | None = None
+        self._woken = asyncio.Event()
+
+    def set(self) -> None:
+        self._woken.set()
+
+    async def ensure_listening(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            return
+        try:
+            conn = await asyncpg.connect(self._dsn, timeout=5)
+            await conn.add_listener(CHANNEL, lambda *_: self._woken.set())
+        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            log.warning("cannot LISTEN for mail jobs (%s); polling meanwhile", error)
+            return
+        self._conn = conn
+        self._woken.set()  # jobs may have come while nobody listened
+
+    async def wait(self, timeout: float) -> None:
+        """Until NOTIFY, `set()` or `timeout` seconds, whichever comes first."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), timeout)
+        self._woken.clear()
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+            self._conn = None

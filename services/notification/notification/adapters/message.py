@@ -1,0 +1,58 @@
+"""The MIME message of one mail: plain text and HTML as multipart/alternative."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from uuid import UUID
+
+from notification.adapters.rendering import RenderedMail
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent along (the calendar invitation, `.ics`, is a later issue)."""
+
+    filename: str
+    maintype: str
+    subtype: str
+    content: bytes
+
+
+def message_id_for(job_id: UUID) -> str:
+    """Deterministic per job: a mail sent twice (crash between send and commit) is recognisable
+    as the same mail by the recipient's client and by anyone reading relay logs."""
+    return f"<{job_id}@tilmeld>"
+
+
+def build_message(
+    mail: RenderedMail,
+    *,
+    sender: str,
+    to_address: str,
+    to_name: str | None,
+    message_id: str,
+    date: datetime,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    # Names come from web forms: never let one break a header line.
+    display_name = " ".join((to_name or "").split())
+    message["To"] = Address(display_name=display_name, addr_spec=to_address)
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    # After the parts: making the alternative moves every Content-* header into the first part.
+    message["Content-Language"] = mail.language
+    for attachment in attachments:  # turns the message into multipart/mixed
+        message.add_attachment(
+            attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
+            filename=attachment.filename,
+        )
+    return message

@@ -1,0 +1,58 @@
+"""Sending over SMTP (aiosmtplib), and sorting failures into "try again later" and "never"."""
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import aiosmtplib
+from aiosmtplib import errors
+
+
+class TransientSendError(Exception):
+    """The relay is away or said 4xx: the same mail may well go through later."""
+
+
+class PermanentSendError(Exception):
+    """The relay said 5xx to this mail or recipient: sending it again gives the same answer."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    host: str
+    port: int
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        try:
+            await aiosmtplib.send(
+                message, sender=sender, recipients=[recipient], hostname=self.host,
+                port=self.port, start_tls=self.starttls, username=self.user,
+                password=self.password, timeout=self.timeout,
+            )
+        except errors.SMTPRecipientsRefused as error:
+            raise _classified(error.recipients[0], "recipient_refused") from error
+        except errors.SMTPAuthenticationError as error:
+            # Wrong credentials are our configuration, not this mail's fault: keep it for later.
+            raise TransientSendError(_describe(error)) from error
+        except errors.SMTPResponseException as error:
+            raise _classified(error, "message_refused") from error
+        except (errors.SMTPException, OSError) as error:  # connection refused, reset, timeout
+            raise TransientSendError(_describe(error)) from error
+
+
+def _classified(error: errors.SMTPResponseException, permanent_reason: str) -> Exception:
+    if 500 <= error.code < 600:
+        return PermanentSendError(permanent_reason, _describe(error))
+    return TransientSendError(_describe(error))
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, errors.SMTPResponseException):
+        return f"{error.code} {error.message}"
+    return f"{type(error).__name__}: {error}"

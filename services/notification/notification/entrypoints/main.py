@@ -1,0 +1,15 @@
+"""`tilmeld-notification`: the notification service (HTTP ops endpoints on port 8083)."""
+
+from tilmeld_runtime.host import build_app, serve
+
+from notification.bootstrap import build_spec
+from notification.config import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    serve(build_app(build_spec(settings)), settings)
+
+
+if __name__ == "__main__":
+    main()

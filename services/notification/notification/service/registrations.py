@@ -1,0 +1,62 @@
+"""tilmeld.registrations → one mail job per outcome fact, in the pipeline's transaction.
+
+The job id is derived from the fact's CloudEvents source+id, so a replayed fact names the same
+job (and the unique (fact_source, fact_id) makes the second insert a no-op)."""
+
+import uuid
+from typing import Any
+
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.registration import v1 as registration
+from tilmeld_contracts.registry import DATA_MODELS
+from tilmeld_runtime.pipeline import Route, Tx
+
+from notification.adapters import jobs_table
+from notification.domain.kinds import MAIL_KIND_BY_FACT_TYPE
+from notification.domain.recipient import raw_address, recipient_of
+from notification.service import metrics, notifications
+
+_JOB_IDS = uuid.UUID("3f1c6a52-2b7e-4c41-9a0e-6d1b8f0c2a77")  # uuid5 namespace of mail jobs
+
+
+def job_id_for(source: str, fact_id: str) -> uuid.UUID:
+    return uuid.uuid5(_JOB_IDS, f"{source}\n{fact_id}")
+
+
+async def on_fact(tx: Tx, event: CloudEvent, fact: Any) -> None:
+    kind = MAIL_KIND_BY_FACT_TYPE[event.type]
+    recipient = recipient_of(fact.attendee)
+    job = jobs_table.NewJob(
+        id=job_id_for(event.source, event.id), fact_source=event.source, fact_id=event.id,
+        fact_type=event.type, template=kind, event_id=fact.event_id,
+        registration_id=fact.registration_id,
+        recipient=recipient.email if recipient else None, fact=fact.model_dump(mode="json"),
+    )
+    if recipient is not None:
+        await jobs_table.insert(tx.conn, job)
+        return
+    # Only a rejection of an unreadable request can get here: nobody to tell, but say so.
+    detail = "the attendee has no valid email address"
+    if await jobs_table.insert(tx.conn, job, skipped_because=f"no_recipient: {detail}"):
+        tx.emit(*notifications.failed(
+            notification_id=str(job.id), registration_id=job.registration_id,
+            event_id=job.event_id, template=kind, recipient=raw_address(fact.attendee),
+            reason="no_recipient", detail=detail, now=tx.now,
+        ))
+        metrics.MAILS.labels(kind, "skipped").inc()
+
+
+async def on_enrolled(
+    tx: Tx, event: CloudEvent, enrolled: registration.OrganisationEnrolled
+) -> None:
+    """Nothing to mail: the inbox claim that accepted it is the whole effect."""
+
+
+def registration_routes() -> dict[str, Route[Any]]:
+    routes: dict[str, Route[Any]] = {
+        fact_type: Route(DATA_MODELS[fact_type], on_fact) for fact_type in MAIL_KIND_BY_FACT_TYPE
+    }
+    routes[registration.ORGANISATION_ENROLLED] = Route(
+        registration.OrganisationEnrolled, on_enrolled
+    )
+    return routes

@@ -1,0 +1,272 @@
+"""The mailer against real PostgreSQL and a real SMTP server (aiosmtpd on a free port)."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+from notification.adapters.job_signal import JobSignal
+from notification.adapters.rendering import TemplateRenderer
+from notification.adapters.smtp import SmtpSender
+from notification.domain.retry import RetryPolicy
+from notification.service.catalog import catalog_routes
+from notification.service.delivery import Delivery
+from notification.service.mailer import Mailer
+from notification.service.rate_limit import RateLimit
+from notification.service.registrations import registration_routes
+from tilmeld_contracts import topics
+from tilmeld_contracts.catalog import v1 as catalog
+from tilmeld_runtime.pipeline import Pipeline
+
+FACT_TYPES = {"confirmed": "dk.tilmeld.registration.confirmed.v1",
+              "waitlisted": "dk.tilmeld.registration.waitlisted.v1",
+              "promoted": "dk.tilmeld.registration.promoted.v1",
+              "rejected": "dk.tilmeld.registration.rejected.v1"}
+
+
+class Clock:
+    """Real time plus however far a test has jumped ahead (to make retries due)."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_mailer(db: asyncpg.Pool, dsn: str, clock: Clock) -> Callable[..., Mailer]:
+    def make(port: int, *, send_attempts: int = 3, max_attempts: int = 5,
+             poll_seconds: float = 0.2) -> Mailer:
+        delivery = Delivery(
+            SmtpSender("127.0.0.1", port, timeout=5), TemplateRenderer(),
+            mail_from="Tilmeld <tilmeld@tilmeld.local>", clock=clock,
+            send_attempts=send_attempts, first_wait=0.01, longest_wait=0.05)
+        return Mailer(db, delivery, JobSignal(dsn), retry=RetryPolicy(60, 600, max_attempts),
+                      rate=RateLimit(1000), poll_seconds=poll_seconds, clock=clock)
+    return make
+
+
+async def publish(db: asyncpg.Pool, record: Any, event: catalog.EventDefinition) -> None:
+    await Pipeline(db, topics.CATALOG, catalog_routes()).process(
+        record(topics.CATALOG, catalog.EVENT_PUBLISHED, event, key=event.id))
+
+
+async def announce(db: asyncpg.Pool, record: Any, kind: str, fact: Any) -> None:
+    await Pipeline(db, topics.REGISTRATIONS, registration_routes()).process(
+        record(topics.REGISTRATIONS, FACT_TYPES[kind], fact, key=fact.event_id,
+               source="urn:tilmeld:registration"))
+
+
+async def job_of(db: asyncpg.Pool, fact: Any) -> asyncpg.Record:
+    return await db.fetchrow("SELECT * FROM mail_jobs WHERE registration_id = $1 ORDER BY seq",
+                             fact.registration_id)
+
+
+async def notifications(db: asyncpg.Pool) -> list[dict[str, Any]]:
+    rows = await db.fetch("SELECT key, value FROM outbox WHERE topic = $1 ORDER BY seq",
+                          topics.NOTIFICATIONS)
+    return [{**orjson.loads(r["value"]), "key": r["key"].decode()} for r in rows]
+
+
+async def eventually(check: Callable[[], Any], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_fact_is_mailed_once_and_reported_sent(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any) -> None:
+    relay, port = smtp_relay
+    mailer = make_mailer(port, poll_seconds=30)  # only NOTIFY can wake it in time
+    await mailer.start()
+    try:
+        await asyncio.sleep(0.3)  # idle and listening
+        event = conference()
+        confirmed = fact("confirmed", event.id)
+        await publish(db, record, event)
+        await announce(db, record, "confirmed", confirmed)
+        await eventually(lambda: _status_is(db, confirmed, "sent"))
+    finally:
+        await mailer.stop()
+
+    job = await job_of(db, confirmed)
+    [mail] = relay.received
+    assert mail["Subject"] == "Bekræftelse af tilmelding: Konference om dagtilbud af høj kvalitet"
+    assert mail["Message-ID"] == job["message_id"] == f"<{job['id']}@tilmeld>"
+    assert mail["From"] == "Tilmeld <tilmeld@tilmeld.local>"
+    assert mail["To"] == "Mette Hansen <mette@aarhus.dk>"
+    assert mail.get_content_type() == "multipart/alternative"
+    [sent] = await notifications(db)
+    assert (sent["type"], sent["key"], sent["subject"]) == (
+        "dk.tilmeld.notification.sent.v1", event.id, confirmed.registration_id)
+    assert sent["data"] == {
+        "notification_id": str(job["id"]), "registration_id": confirmed.registration_id,
+        "event_id": event.id, "channel": "email", "template": "confirmed",
+        "recipient": "mette@aarhus.dk", "message_id": job["message_id"]}
+    assert await mailer.send_next() is False
+    assert len(relay.received) == 1
+
+
+async def test_a_refused_recipient_fails_at_once_without_retry(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any) -> None:
+    relay, port = smtp_relay
+    relay.refuse.add("ghost@aarhus.dk")
+    event = conference()
+    doomed = fact("waitlisted", event.id, attendee={
+        "name": "Ghost", "email": "ghost@aarhus.dk", "organisation": "Aarhus Kommune"})
+    await publish(db, record, event)
+    await announce(db, record, "waitlisted", doomed)
+
+    mailer = make_mailer(port)
+    assert await mailer.send_next() is True
+    assert await mailer.send_next() is False
+
+    job = await job_of(db, doomed)
+    assert (job["status"], job["attempts"]) == ("failed", 1)
+    assert job["last_error"].startswith("recipient_refused: 550")
+    assert relay.rcpt_attempts == ["ghost@aarhus.dk"] and relay.received == []
+    [failed] = await notifications(db)
+    assert failed["type"] == "dk.tilmeld.notification.failed.v1"
+    assert failed["data"]["reason"] == "recipient_refused"
+    assert "550" in failed["data"]["detail"] and failed["data"]["template"] == "waitlisted"
+
+
+async def test_a_transient_answer_is_retried_until_the_mail_goes_through(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any) -> None:
+    relay, port = smtp_relay
+    relay.data_answers = ["451 4.3.0 Try again later", "452 4.3.1 Insufficient storage"]
+    event = conference()
+    confirmed = fact("confirmed", event.id)
+    await publish(db, record, event)
+    await announce(db, record, "confirmed", confirmed)
+
+    assert await make_mailer(port, send_attempts=3).send_next() is True
+
+    job = await job_of(db, confirmed)
+    assert (job["status"], relay.data_attempts, len(relay.received)) == ("sent", 3, 1)
+    assert [n["type"] for n in await notifications(db)] == ["dk.tilmeld.notification.sent.v1"]
+
+
+async def test_a_job_that_keeps_failing_waits_while_others_go_then_gives_up(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any, clock: Any) -> None:
+    relay, port = smtp_relay
+    event = conference()
+    stuck, other = fact("confirmed", event.id), fact("confirmed", event.id)
+    await publish(db, record, event)
+    await announce(db, record, "confirmed", stuck)
+    await announce(db, record, "confirmed", other)
+    mailer = make_mailer(port, send_attempts=1, max_attempts=2)
+
+    relay.data_answers = ["421 4.7.0 Too busy, come back later"]
+    assert await mailer.send_next() is True  # stuck: put back for ~60 s
+    assert await mailer.send_next() is True  # other: not held up by it
+    assert await mailer.send_next() is False
+    job = await job_of(db, stuck)
+    assert (job["status"], job["attempts"]) == ("pending", 1)
+    assert "421" in job["last_error"] and job["next_attempt_at"] > datetime.now(UTC)
+    assert (await job_of(db, other))["status"] == "sent"
+
+    clock.ahead = timedelta(minutes=5)
+    relay.data_answers = ["451 4.3.0 Still busy"]
+    assert await mailer.send_next() is True
+    job = await job_of(db, stuck)
+    assert (job["status"], job["attempts"]) == ("failed", 2)
+    assert job["last_error"].startswith("retries_exhausted: 451")
+    assert [n["data"].get("reason") for n in await notifications(db)] == [
+        None, "retries_exhausted"]
+
+
+async def test_an_unreachable_relay_is_a_passing_problem(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, make_mailer: Any,
+        closed_port: int) -> None:
+    event = conference()
+    confirmed = fact("confirmed", event.id)
+    await publish(db, record, event)
+    await announce(db, record, "confirmed", confirmed)
+
+    assert await make_mailer(closed_port, send_attempts=2).send_next() is True
+
+    job = await job_of(db, confirmed)
+    assert (job["status"], job["attempts"]) == ("pending", 1)
+    assert "connect" in job["last_error"].lower()
+    assert await notifications(db) == []
+
+
+async def test_mails_wait_for_their_event_except_rejections(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any) -> None:
+    relay, port = smtp_relay
+    event = conference()
+    confirmed = fact("confirmed", event.id)
+    unknown = fact("rejected", "findes-ikke", reason="unknown_event", detail="no such event")
+    await announce(db, record, "confirmed", confirmed)
+    await announce(db, record, "rejected", unknown)
+    mailer = make_mailer(port)
+
+    assert await mailer.send_next() is True
+    assert await mailer.send_next() is False  # confirmed waits for the catalog
+    assert [m["Subject"] for m in relay.received] == ["Tilmelding ikke mulig: findes-ikke"]
+
+    await publish(db, record, event)
+    assert await mailer.send_next() is True
+    assert (await job_of(db, confirmed))["status"] == "sent"
+
+
+async def test_a_later_mail_never_overtakes_an_earlier_one_of_the_same_registration(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any, clock: Any) -> None:
+    relay, port = smtp_relay
+    event = conference()
+    waitlisted = fact("waitlisted", event.id)
+    promoted = fact("promoted", event.id, registration_id=waitlisted.registration_id)
+    await publish(db, record, event)
+    await announce(db, record, "waitlisted", waitlisted)
+    await announce(db, record, "promoted", promoted)
+    mailer = make_mailer(port, send_attempts=1)
+
+    relay.data_answers = ["451 4.3.0 Try again later"]
+    assert await mailer.send_next() is True
+    assert await mailer.send_next() is False  # promoted waits behind waitlisted
+    clock.ahead = timedelta(minutes=5)
+    assert await mailer.send_next() is True and await mailer.send_next() is True
+    assert [m["Subject"].split(":")[0] for m in relay.received] == [
+        "Du er på venteliste", "Du har fået en plads"]
+
+
+async def test_stopping_finishes_the_mail_in_flight(
+        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
+        make_mailer: Any) -> None:
+    relay, port = smtp_relay
+    relay.data_delay = 1.0
+    event = conference()
+    confirmed = fact("confirmed", event.id)
+    await publish(db, record, event)
+    await announce(db, record, "confirmed", confirmed)
+    mailer = make_mailer(port)
+
+    await mailer.start()
+    assert await asyncio.to_thread(relay.data_started.wait, 5)
+    await mailer.stop()
+
+    assert (await job_of(db, confirmed))["status"] == "sent"
+    assert len(relay.received) == 1 and len(await notifications(db)) == 1
+
+
+async def _status_is(db: asyncpg.Pool, fact: Any, status: str) -> bool:
+    job = await job_of(db, fact)
+    return job is not None and job["status"] == status
