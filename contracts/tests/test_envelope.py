@@ -1,20 +1,30 @@
 import orjson
 import pytest
-
 from tilmeld_contracts.envelope import UnreadableRecord, encode, new_event, read_record
 from tilmeld_contracts.signups.v1 import SignupRequested
 
 STRUCTURED = {
-    "specversion": "1.0", "id": "42", "source": "urn:kl:website",
-    "type": "dk.tilmeld.signup.requested.v1", "time": "2026-05-01T09:00:00+02:00",
-    "data": {"event_id": "e", "attendee": {"name": "Mette Hansen", "email": "mette@aarhus.dk",
-                                           "organisation": "Aarhus Kommune"}},
+    "specversion": "1.0",
+    "id": "42",
+    "source": "urn:kl:website",
+    "type": "dk.tilmeld.signup.requested.v1",
+    "time": "2026-05-01T09:00:00+02:00",
+    "data": {
+        "event_id": "e",
+        "attendee": {
+            "name": "Mette Hansen",
+            "email": "mette@aarhus.dk",
+            "organisation": "Aarhus Kommune",
+        },
+    },
     "comexampleextension": "kept",
 }
 
 
 def test_reads_structured_mode() -> None:
-    event = read_record(orjson.dumps(STRUCTURED), [("content-type", b"application/cloudevents+json")])
+    event = read_record(
+        orjson.dumps(STRUCTURED), [("content-type", b"application/cloudevents+json")]
+    )
     assert (event.source, event.id, event.type) == ("urn:kl:website", "42", STRUCTURED["type"])
     assert SignupRequested.model_validate(event.data).attendee.name == "Mette Hansen"
     assert event.model_extra == {"comexampleextension": "kept"}
@@ -22,9 +32,12 @@ def test_reads_structured_mode() -> None:
 
 def test_reads_binary_mode() -> None:
     headers = [
-        ("ce_specversion", b"1.0"), ("ce_id", b"7"), ("ce_source", b"urn:crm"),
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"7"),
+        ("ce_source", b"urn:crm"),
         ("ce_type", b"dk.tilmeld.cancellation.requested.v1"),
-        ("ce_time", b"2026-05-01T07:00:00Z"), ("content-type", b"application/json"),
+        ("ce_time", b"2026-05-01T07:00:00Z"),
+        ("content-type", b"application/json"),
     ]
     event = read_record(b'{"event_id": "e", "email": "a@b.dk"}', headers)
     assert (event.source, event.id) == ("urn:crm", "7")
@@ -52,9 +65,14 @@ def test_unreadable_records_name_their_reason(value: bytes | None, reason: str) 
 
 
 def test_binary_mode_with_non_json_content_is_unreadable() -> None:
-    headers = [("ce_specversion", b"1.0"), ("ce_id", b"1"), ("ce_source", b"s"),
-               ("ce_type", b"t"), ("ce_time", b"2026-05-01T07:00:00Z"),
-               ("content-type", b"application/xml")]
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"1"),
+        ("ce_source", b"s"),
+        ("ce_type", b"t"),
+        ("ce_time", b"2026-05-01T07:00:00Z"),
+        ("content-type", b"application/xml"),
+    ]
     with pytest.raises(UnreadableRecord) as caught:
         read_record(b"<x/>", headers)
     assert caught.value.reason == "unsupported_content_type"
@@ -62,8 +80,14 @@ def test_binary_mode_with_non_json_content_is_unreadable() -> None:
 
 def test_written_events_read_back_unchanged() -> None:
     original = read_record(orjson.dumps(STRUCTURED), [])
-    event = new_event(type=original.type, source="urn:tilmeld:test", id="1", time=original.time,
-                      subject="e", data=SignupRequested.model_validate(original.data))
+    event = new_event(
+        type=original.type,
+        source="urn:tilmeld:test",
+        id="1",
+        time=original.time,
+        subject="e",
+        data=SignupRequested.model_validate(original.data),
+    )
     again = read_record(encode(event), [])
     assert again == event
     assert orjson.loads(encode(event))["datacontenttype"] == "application/json"

@@ -2,7 +2,6 @@ from datetime import datetime
 
 import pytest
 from pydantic import ValidationError
-
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.municipalities import municipalities
 from tilmeld_contracts.signups.v1 import Attendee, CancellationRequested
@@ -32,11 +31,20 @@ def test_cancellation_needs_a_registration_id_or_an_email() -> None:
 
 def _conference(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "id": "konf", "kind": "conference", "title": "Konference", "organiser": "KL",
-        "starts_at": "2026-05-29T09:00:00+02:00", "ends_at": "2026-05-29T16:00:00+02:00",
-        "rounds": [{"id": "runde-1", "starts_at": "2026-05-29T11:00:00+02:00",
-                    "ends_at": "2026-05-29T12:00:00+02:00",
-                    "sessions": [{"id": "s-1", "title": "Et", "capacity": 2}]}],
+        "id": "konf",
+        "kind": "conference",
+        "title": "Konference",
+        "organiser": "KL",
+        "starts_at": "2026-05-29T09:00:00+02:00",
+        "ends_at": "2026-05-29T16:00:00+02:00",
+        "rounds": [
+            {
+                "id": "runde-1",
+                "starts_at": "2026-05-29T11:00:00+02:00",
+                "ends_at": "2026-05-29T12:00:00+02:00",
+                "sessions": [{"id": "s-1", "title": "Et", "capacity": 2}],
+            }
+        ],
     }
     return base | changes
 
@@ -66,7 +74,11 @@ def test_inconsistent_definitions_are_refused(changes: dict[str, object], messag
 
 
 def test_online_meeting_needs_a_url() -> None:
-    meeting = {"id": "m1", "starts_at": datetime(2026, 1, 1, 9).isoformat() + "+01:00",
-               "ends_at": datetime(2026, 1, 1, 12).isoformat() + "+01:00", "mode": "online"}
+    meeting = {
+        "id": "m1",
+        "starts_at": datetime(2026, 1, 1, 9).isoformat() + "+01:00",
+        "ends_at": datetime(2026, 1, 1, 12).isoformat() + "+01:00",
+        "mode": "online",
+    }
     with pytest.raises(ValidationError, match="online_url"):
         EventDefinition.model_validate(_conference(kind="network", rounds=[], meetings=[meeting]))

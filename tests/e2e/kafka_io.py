@@ -63,6 +63,16 @@ class Producer:
         await self._producer.send_and_wait(topic, raw, key=key.encode(), headers=headers or [])
 
 
+async def partitions_of(topic: str) -> list[int]:
+    # A consumer only learns metadata of topics it subscribes to; a producer asks for any.
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP)
+    await producer.start()
+    try:
+        return sorted(await producer.partitions_for(topic))
+    finally:
+        await producer.stop()
+
+
 @dataclass
 class Tail:
     """Every record published on `topic` after `start()`, in arrival order."""
@@ -75,11 +85,7 @@ class Tail:
     async def start(self) -> "Tail":
         self._consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
         await self._consumer.start()
-        partitions = self._consumer.partitions_for_topic(self.topic)
-        if not partitions:
-            await self._consumer.topics()
-            partitions = self._consumer.partitions_for_topic(self.topic) or set()
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        tps = [TopicPartition(self.topic, p) for p in await partitions_of(self.topic)]
         self._consumer.assign(tps)
         for tp, offset in (await self._consumer.end_offsets(tps)).items():
             self._consumer.seek(tp, offset)

@@ -56,8 +56,8 @@ async def test_the_same_signup_twice_has_one_effect(
     event_id = new_event_id()
     await publish_event(producer, conference(event_id, capacity=10))
     person = attendee(1, domain=f"{event_id}.dk")
-    first = await sign_up(producer, event_id, person, id_="signup-1")
-    await sign_up(producer, event_id, person, id_="signup-1")  # redelivered by the sender
+    first = await sign_up(producer, event_id, person, id_=f"signup-{event_id}")
+    await sign_up(producer, event_id, person, id_=first)  # redelivered by the sender
     # A later sign-up on the same key is decided after the duplicate: once it is, the
     # duplicate has been handled too, and a second effect would be visible.
     sentinel_person = attendee(2, domain=f"{event_id}.dk")

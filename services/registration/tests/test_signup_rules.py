@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from registration.domain.ids import registration_id
 from registration.domain.signup_rules import (
     Holdings,
@@ -19,21 +18,35 @@ NOBODY = Holdings(registration_id_for_email=None, active_in_organisation=0)
 
 def _event(**changes: object) -> KnownEvent:
     definition = {
-        "id": "konf", "kind": "conference", "title": "Konference", "organiser": "KL",
-        "starts_at": "2026-05-29T09:00:00+02:00", "ends_at": "2026-05-29T16:00:00+02:00",
+        "id": "konf",
+        "kind": "conference",
+        "title": "Konference",
+        "organiser": "KL",
+        "starts_at": "2026-05-29T09:00:00+02:00",
+        "ends_at": "2026-05-29T16:00:00+02:00",
         "per_organisation": {"max": 2},
-        "rounds": [{"id": "runde-1", "starts_at": "2026-05-29T11:00:00+02:00",
-                    "ends_at": "2026-05-29T12:00:00+02:00",
-                    "sessions": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}],
+        "rounds": [
+            {
+                "id": "runde-1",
+                "starts_at": "2026-05-29T11:00:00+02:00",
+                "ends_at": "2026-05-29T12:00:00+02:00",
+                "sessions": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}],
+            }
+        ],
     } | changes
     return KnownEvent(EventDefinition.model_validate(definition), cancelled=False)
 
 
 def _request(choices: dict[str, list[str]] | None = None) -> SignupRequested:
     return SignupRequested(
-        event_id="konf", choices=choices or {},
-        attendee=Attendee(name="Mette Hansen", email="mette@aarhus.dk",
-                          organisation="Aarhus Kommune", municipality_code="751"),
+        event_id="konf",
+        choices=choices or {},
+        attendee=Attendee(
+            name="Mette Hansen",
+            email="mette@aarhus.dk",
+            organisation="Aarhus Kommune",
+            municipality_code="751",
+        ),
     )
 
 
@@ -48,8 +61,10 @@ def test_unknown_and_cancelled_events_are_rejected() -> None:
 
 
 def test_registration_window_is_enforced() -> None:
-    window = {"opens_at": (NOW + timedelta(days=1)).isoformat(),
-              "closes_at": (NOW + timedelta(days=2)).isoformat()}
+    window = {
+        "opens_at": (NOW + timedelta(days=1)).isoformat(),
+        "closes_at": (NOW + timedelta(days=2)).isoformat(),
+    }
     early = decide_signup(_event(registration=window), _request(), NOBODY, NOW)
     late = decide_signup(_event(registration=window), _request(), NOBODY, NOW + timedelta(days=3))
     assert early is not None and early.reason == "registration_not_open"

@@ -18,6 +18,7 @@ class CatalogSync:
         self._bootstrap, self._group_id, self._timeout = bootstrap, group_id, timeout
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self._partitions: list[TopicPartition] = []
 
     async def start(self) -> None:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
@@ -36,11 +37,14 @@ class CatalogSync:
     async def wait_until_current(self) -> bool:
         """True once every catalog record that existed when called has been handled."""
         assert self._admin is not None and self._consumer is not None
-        partitions = self._consumer.partitions_for_topic(topics.CATALOG) or set()
-        if not partitions:
-            await self._consumer.topics()  # refresh metadata once
-            partitions = self._consumer.partitions_for_topic(topics.CATALOG) or set()
-        tps = [TopicPartition(topics.CATALOG, p) for p in partitions]
+        if not self._partitions:
+            described = await self._admin.describe_topics([topics.CATALOG])
+            self._partitions = [
+                TopicPartition(topics.CATALOG, p["partition"]) for p in described[0]["partitions"]
+            ]
+        tps = self._partitions
+        if not tps:
+            return False
         ends = await self._consumer.end_offsets(tps)
         deadline = time.monotonic() + self._timeout
         while True:
