@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from ruamel.yaml import YAML
+from tilmeld_contracts.catalog.v1 import EventDefinition
+
 from tests.e2e.kafka_io import Producer, Tail, eventually
 from tests.e2e.mailbox import Mailbox
 from tests.e2e.scenario import (
@@ -12,6 +15,7 @@ from tests.e2e.scenario import (
     publish_event,
     sign_up,
 )
+from tests.e2e.services import ROOT
 
 CONFIRMED = "dk.tilmeld.registration.confirmed.v1"
 WAITLISTED = "dk.tilmeld.registration.waitlisted.v1"
@@ -108,3 +112,30 @@ async def test_bad_input_is_dead_lettered_or_rejected_and_processing_goes_on(
         assert int(headers["tilmeld-offset"]) >= 0
         assert headers["tilmeld-detail"]
     await eventually(lambda: len(mailbox.to(good_person["email"])) == 1, what="good mail")
+
+
+async def test_contract_example_signup_on_the_sample_conference(
+    producer: Producer, outcomes: Tail, mailbox: Mailbox
+) -> None:
+    """CONTRACT.md's sign-up example, against deploy/sample/stuk-dagtilbud-2023.yaml."""
+    sample = YAML(typ="safe").load((ROOT / "deploy/sample/stuk-dagtilbud-2023.yaml").read_text())
+    definition = EventDefinition.model_validate(sample | {"id": new_event_id("stuk")})
+    event_id = definition.id
+    await publish_event(producer, definition.model_dump(mode="json"))
+    person = attendee(1, domain=f"{event_id}.dk", name="Mette Hansen")
+    request = await sign_up(
+        producer,
+        event_id,
+        person,
+        choices={"runde-1": ["temamoede-3", "temamoede-1"], "runde-2": ["temamoede-5"]},
+    )
+    await eventually(lambda: bool(outcome_for(outcomes.events(event_id), request)))
+    [fact] = outcome_for(outcomes.events(event_id), request)
+    assert fact["type"] == CONFIRMED, fact["data"]
+    assert fact["data"]["sessions"] == {"runde-1": "temamoede-3", "runde-2": "temamoede-5"}
+    await eventually(lambda: len(mailbox.to(person["email"])) == 1, what="confirmation mail")
+    body = mailbox.to(person["email"])[0].get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "En levende evalueringskultur i dagplejen" in text  # runde-1's granted session
+    assert "tirsdag den 3. oktober 2023" in text

@@ -65,7 +65,7 @@ def test_waiter_holds_no_session_and_is_seated_by_the_choices_at_promotion(desk)
     d = desk(capacity=1, rounds=ROUNDS)
     d.request("a", {"r1": ["s2"]})
     d.request("w", {"r1": ["s1", "s2"]})
-    assert d.state.session_seats_taken()["s1"] == 0
+    assert d.state.session_seats_taken()[("r1", "s1")] == 0
     promoted = granted(d.release("a"))
     assert promoted.promoted and promoted.sessions == {"r1": "s1"}
 
@@ -91,7 +91,7 @@ def test_cascade_passes_each_freed_lower_choice_on(desk):
     d.request("e", {"r1": ["s3", "s4"]})               # s4
     decisions = d.release("a")
     assert changes(decisions) == [("b", {"r1": "s1"}), ("c", {"r1": "s2"}), ("e", {"r1": "s3"})]
-    assert d.state.session_seats_taken() == {"s1": 1, "s2": 1, "s3": 1}
+    assert d.state.session_seats_taken() == {("r1", "s1"): 1, ("r1", "s2"): 1, ("r1", "s3"): 1}
 
 
 def test_upgrade_keeps_waiting_only_on_better_choices(desk):
@@ -117,7 +117,7 @@ def test_shrunk_session_keeps_its_holders(desk, layout):
     for r in "abc":
         d.request(r, {"r1": ["s1"]})
     assert changes(d.define(layout(capacity=10, rounds={"r1": {"s1": 1}}))) == []
-    assert d.state.session_seats_taken()["s1"] == 3
+    assert d.state.session_seats_taken()[("r1", "s1")] == 3
     assert granted(d.request("e", {"r1": ["s1"]})).sessions == {"r1": None}
 
 
@@ -134,3 +134,20 @@ def test_removed_session_reseats_its_holders_once(desk, layout):
     decisions = d.define(layout(capacity=10, rounds={"r1": {"s2": 1, "s3": 1}}))
     assert changes(decisions) == [("a", {"r1": "s3"})]  # one message, not "none" then "s3"
     assert d.sessions_of("b") == {"r1": "s2"}
+
+
+# A theme meeting held in two rounds (seed 001) has its own seats in each round.
+def test_same_session_id_in_two_rounds_has_separate_seats(desk):
+    d = desk(capacity=10, rounds={"runde-1": {"tema-1": 1, "tema-2": 5},
+                                  "runde-2": {"tema-1": 1, "tema-2": 5}})
+    first = granted(d.request("a", {"runde-1": ["tema-1"], "runde-2": ["tema-2"]}))
+    assert first.sessions == {"runde-1": "tema-1", "runde-2": "tema-2"}
+    second = granted(d.request("b", {"runde-1": ["tema-1", "tema-2"], "runde-2": ["tema-1"]}))
+    assert second.sessions == {"runde-1": "tema-2", "runde-2": "tema-1"}
+    assert second.session_waitlists == {"runde-1": ("tema-1",)}
+    assert d.state.session_seats_taken() == {
+        ("runde-1", "tema-1"): 1, ("runde-1", "tema-2"): 1, ("runde-2", "tema-2"): 1,
+        ("runde-2", "tema-1"): 1,
+    }
+    # Releasing a frees runde-1/tema-1 only, and b moves up there in runde-1.
+    assert changes(d.release("a")) == [("b", {"runde-1": "tema-1", "runde-2": "tema-1"})]

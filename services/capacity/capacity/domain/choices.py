@@ -15,13 +15,10 @@ def choice_problem(layout: Layout, choices: Choices) -> str | None:
             return f"ukendt runde {round_id!r} / unknown round {round_id!r}"
         seen: set[str] = set()
         for session_id in ranked:
-            owner = layout.round_of(session_id)
-            if owner is None:
-                return f"ukendt session {session_id!r} / unknown session {session_id!r}"
-            if owner != round_id:
+            if not layout.in_round(round_id, session_id):
                 return (
-                    f"session {session_id!r} hører til runde {owner!r}, ikke {round_id!r}"
-                    f" / session {session_id!r} belongs to round {owner!r}, not {round_id!r}"
+                    f"runde {round_id!r} har ingen session {session_id!r}"
+                    f" / round {round_id!r} has no session {session_id!r}"
                 )
             if session_id in seen:
                 return (
@@ -37,7 +34,7 @@ def effective_choices(layout: Layout, choices: Choices) -> dict[str, tuple[str, 
     since the attendee chose. Rounds left without a choice are dropped."""
     kept: dict[str, tuple[str, ...]] = {}
     for round_id, ranked in choices.items():
-        fitting = tuple(s for s in ranked if layout.round_of(s) == round_id)
+        fitting = tuple(s for s in ranked if layout.in_round(round_id, s))
         if fitting:
             kept[round_id] = fitting
     return kept

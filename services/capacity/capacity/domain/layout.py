@@ -5,6 +5,7 @@ from functools import cached_property
 from typing import Literal
 
 Promotion = Literal["auto", "offer"]
+SessionKey = tuple[str, str]  # (round id, session id)
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,20 @@ class Layout:
     promotion: Promotion = "auto"
     offer_hours: int = 48
 
+    # A session is identified by (round id, session id): the same theme meeting may run in
+    # several rounds under one id, with its own seats in each.
     @cached_property
-    def _round_by_session(self) -> dict[str, str]:
-        return {s.id: r.id for r in self.rounds for s in r.sessions}
-
-    @cached_property
-    def _capacity_by_session(self) -> dict[str, int | None]:
-        return {s.id: s.capacity for r in self.rounds for s in r.sessions}
+    def _capacity_by_session(self) -> dict[SessionKey, int | None]:
+        return {(r.id, s.id): s.capacity for r in self.rounds for s in r.sessions}
 
     def has_round(self, round_id: str) -> bool:
         return any(r.id == round_id for r in self.rounds)
 
-    def round_of(self, session_id: str) -> str | None:
-        return self._round_by_session.get(session_id)
+    def in_round(self, round_id: str, session_id: str) -> bool:
+        return (round_id, session_id) in self._capacity_by_session
 
-    def session_capacity(self, session_id: str) -> int | None:
-        return self._capacity_by_session[session_id]
+    def session_capacity(self, key: SessionKey) -> int | None:
+        return self._capacity_by_session[key]
 
-    def session_ids(self) -> list[str]:
+    def session_keys(self) -> list[SessionKey]:
         return list(self._capacity_by_session)

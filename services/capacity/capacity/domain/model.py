@@ -69,11 +69,12 @@ class EventState:
         capacity = self.layout.capacity if self.layout else None
         return capacity is None or self.seats_taken() < capacity
 
-    def session_seats_taken(self) -> Counter[str]:
+    def session_seats_taken(self) -> Counter[tuple[str, str]]:
+        """Seats taken per (round id, session id)."""
         return Counter(
-            session
+            (round_id, session)
             for r in self.registrations.values()
             if r.status == Status.HOLDING
-            for session in r.sessions.values()
+            for round_id, session in r.sessions.items()
             if session is not None
         )

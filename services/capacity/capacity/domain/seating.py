@@ -4,24 +4,24 @@ from collections import Counter
 
 from capacity.domain.choices import Choices, effective_choices
 from capacity.domain.decisions import SeatGranted, SessionsChanged, SessionWaitlists
-from capacity.domain.layout import Layout
+from capacity.domain.layout import Layout, SessionKey
 from capacity.domain.model import EventState, Registration, Sessions
 
 
-def has_room(layout: Layout, session_id: str, taken: Counter[str]) -> bool:
-    capacity = layout.session_capacity(session_id)
-    return capacity is None or taken[session_id] < capacity
+def has_room(layout: Layout, key: SessionKey, taken: Counter[SessionKey]) -> bool:
+    capacity = layout.session_capacity(key)
+    return capacity is None or taken[key] < capacity
 
 
 def assign_sessions(
-    layout: Layout, choices: Choices, taken: Counter[str]
+    layout: Layout, choices: Choices, taken: Counter[SessionKey]
 ) -> tuple[Sessions, SessionWaitlists]:
     """Per round the best choice with a free seat (None if all are full), and the better
     choices the attendee now waits for."""
     sessions: dict[str, str | None] = {}
     waitlists: dict[str, tuple[str, ...]] = {}
     for round_id, ranked in effective_choices(layout, choices).items():
-        granted = next((s for s in ranked if has_room(layout, s, taken)), None)
+        granted = next((s for s in ranked if has_room(layout, (round_id, s), taken)), None)
         sessions[round_id] = granted
         better = _better_than(ranked, granted)
         if better:
@@ -56,7 +56,9 @@ def next_session_move(state: EventState) -> SessionsChanged | None:
     taken = state.session_seats_taken()
     for holder in state.holders():
         for round_id, wanted in waited_on(state.layout, holder).items():
-            free = next((s for s in wanted if has_room(state.layout, s, taken)), None)
+            free = next(
+                (s for s in wanted if has_room(state.layout, (round_id, s), taken)), None
+            )
             if free is not None:
                 return SessionsChanged(holder.registration_id, {**holder.sessions, round_id: free})
     return None
