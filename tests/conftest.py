@@ -1,7 +1,10 @@
 """Fixtures for the cross-service tests: the real broker and databases (started by `make test`),
 the three services as processes, and a real SMTP server receiving their mail."""
 
+import fcntl
+import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from tilmeld_contracts import topics
@@ -19,8 +22,29 @@ def mailbox() -> Iterator[Mailbox]:
     box.stop()
 
 
+# The services listen on fixed ports and share consumer groups: two test runs on one machine
+# must take turns.
+E2E_LOCK = Path("/tmp/tilmeld-e2e.lock")
+
+
 @pytest.fixture(scope="session")
-def services(mailbox: Mailbox) -> Iterator[dict[str, ServiceProcess]]:
+def e2e_turn() -> Iterator[None]:
+    with E2E_LOCK.open("w") as lock:
+        deadline = time.monotonic() + 900
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"another test run holds {E2E_LOCK} for 15 minutes")
+                time.sleep(1)
+        yield
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def services(mailbox: Mailbox, e2e_turn: None) -> Iterator[dict[str, ServiceProcess]]:
     env = {"TILMELD_SMTP_PORT": str(mailbox.port), "TILMELD_LOG_LEVEL": "INFO"}
     running = {
         name: ServiceProcess(name, env) for name in ("registration", "capacity", "notification")
