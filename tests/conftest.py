@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from tilmeld_contracts import topics
 
 from tests.e2e.kafka_io import Producer, Tail
 from tests.e2e.mailbox import Mailbox
 from tests.e2e.services import ServiceProcess
+from tilmeld_contracts import topics
 
 
 @pytest.fixture(scope="session")

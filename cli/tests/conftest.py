@@ -16,8 +16,9 @@ from aiokafka import (  # type: ignore[import-untyped]
     TopicPartition,
 )
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
-from tilmeld_cli.main import app
 from typer.testing import CliRunner, Result
+
+from tilmeld_cli.main import app
 
 BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tilmeld_cli.commands.signups import parse_choices
 from typer import BadParameter
 from typer.testing import Result
+
+from tilmeld_cli.commands.signups import parse_choices
 
 Run = Callable[..., Result]
 Write = Callable[..., Path]

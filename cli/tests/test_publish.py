@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import Result
+
 from tilmeld_cli.definition_check import check
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, read_record
-from typer.testing import Result
 
 SAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "sample" / "stuk-dagtilbud-2023.yaml"
 

@@ -4,10 +4,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
+
 from tilmeld_cli.definition_check import check
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.signups.v1 import SignupRequested
-from typer.testing import Result
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "deploy" / "sample"
 SAMPLES = sorted(SAMPLE_DIR.glob("*.yaml"))

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from tilmeld_contracts.catalog.v1 import EventDefinition
 
 from tilmeld_cli import yaml_loader
 from tilmeld_cli.unknown_keys import unknown_keys
+from tilmeld_contracts.catalog.v1 import EventDefinition
 
 _SLUG = "should be a slug: lowercase a-z, digits and hyphens, e.g. stuk-dagtilbud-2023"
 

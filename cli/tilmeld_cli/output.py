@@ -5,10 +5,10 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from tilmeld_contracts.envelope import CloudEvent
 
 from tilmeld_cli.definition_check import format_path
 from tilmeld_cli.publish import Broker, BrokerUnavailable, publish
+from tilmeld_contracts.envelope import CloudEvent
 
 EXIT_INVALID_FILE = 1
 EXIT_INVALID_INPUT = 2

@@ -13,6 +13,7 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
     KafkaError,
 )
 from pydantic import BaseModel
+
 from tilmeld_contracts.envelope import CloudEvent, encode, new_event, structured_headers
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"

@@ -1,5 +1,6 @@
 import orjson
 import pytest
+
 from tilmeld_contracts.envelope import UnreadableRecord, encode, new_event, read_record
 from tilmeld_contracts.signups.v1 import SignupRequested
 

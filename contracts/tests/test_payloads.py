@@ -2,6 +2,7 @@ from datetime import datetime
 
 import pytest
 from pydantic import ValidationError
+
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.municipalities import municipalities
 from tilmeld_contracts.signups.v1 import Attendee, CancellationRequested

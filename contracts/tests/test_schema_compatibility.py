@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+
 from tilmeld_contracts.schemas import SCHEMA_DIR, current_schemas, file_name, incompatibilities
 
 CURRENT = current_schemas()

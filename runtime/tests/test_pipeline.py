@@ -9,6 +9,7 @@ import orjson
 import pytest
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel
+
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_runtime.db import migrate
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 import asyncpg
+
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
 
 

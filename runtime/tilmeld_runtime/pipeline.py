@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ValidationError
+
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, UnreadableRecord, read_record, validation_detail
-
 from tilmeld_runtime import inbox, metrics, outbox
 
 log = logging.getLogger(__name__)

@@ -13,3 +13,8 @@ class ServiceSettings(BaseSettings):
     shutdown_timeout: float = 20.0
     relay_batch_size: int = 500
     log_level: str = "INFO"
+    # Signs self-service links (notification) and checks them (registration): set the same
+    # secret on both in production.
+    link_secret: str = "dev-link-secret-change-me"
+    # Where people reach the registration service's self-service pages.
+    public_base_url: str = "http://127.0.0.1:8081"

@@ -4,11 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.e2e.kafka_io import Producer, cloudevent
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.signups import v1 as signups
-
-from tests.e2e.kafka_io import Producer, cloudevent
 
 
 def new_event_id(prefix: str = "e2e") -> str:

@@ -3,7 +3,6 @@
 from typing import Any
 
 from ruamel.yaml import YAML
-from tilmeld_contracts.catalog.v1 import EventDefinition
 
 from tests.e2e.kafka_io import Producer, Tail, eventually
 from tests.e2e.mailbox import Mailbox
@@ -16,6 +15,7 @@ from tests.e2e.scenario import (
     sign_up,
 )
 from tests.e2e.services import ROOT
+from tilmeld_contracts.catalog.v1 import EventDefinition
 
 CONFIRMED = "dk.tilmeld.registration.confirmed.v1"
 WAITLISTED = "dk.tilmeld.registration.waitlisted.v1"

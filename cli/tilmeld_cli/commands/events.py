@@ -4,6 +4,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from tilmeld_cli import definition_check, summary
+from tilmeld_cli.output import EXIT_INVALID_FILE, fail, send, validated
+from tilmeld_cli.publish import cloudevent
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog.v1 import (
     EVENT_CANCELLED,
@@ -12,10 +16,6 @@ from tilmeld_contracts.catalog.v1 import (
     EventCancelled,
     EventDefinition,
 )
-
-from tilmeld_cli import definition_check, summary
-from tilmeld_cli.output import EXIT_INVALID_FILE, fail, send, validated
-from tilmeld_cli.publish import cloudevent
 
 app = typer.Typer(help="Validate, publish and cancel event definitions (tilmeld.catalog).",
                   no_args_is_help=True)

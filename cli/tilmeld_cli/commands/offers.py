@@ -3,12 +3,12 @@
 from typing import Annotated
 
 import typer
-from tilmeld_contracts import topics
-from tilmeld_contracts.signups.v1 import OFFER_ACCEPTED, OFFER_DECLINED, OfferAnswer
 
 from tilmeld_cli.commands.signups import EventOption, IdOption, SourceOption
 from tilmeld_cli.output import send, validated
 from tilmeld_cli.publish import CLI_SOURCE, cloudevent
+from tilmeld_contracts import topics
+from tilmeld_contracts.signups.v1 import OFFER_ACCEPTED, OFFER_DECLINED, OfferAnswer
 
 app = typer.Typer(help="Answer a seat offer (waitlist promotion: offer).", no_args_is_help=True)
 

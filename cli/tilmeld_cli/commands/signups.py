@@ -5,6 +5,9 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+
+from tilmeld_cli.output import EXIT_INVALID_INPUT, fail, send, validated
+from tilmeld_cli.publish import CLI_SOURCE, cloudevent
 from tilmeld_contracts import topics
 from tilmeld_contracts.signups.v1 import (
     CANCELLATION_REQUESTED,
@@ -12,9 +15,6 @@ from tilmeld_contracts.signups.v1 import (
     CancellationRequested,
     SignupRequested,
 )
-
-from tilmeld_cli.output import EXIT_INVALID_INPUT, fail, send, validated
-from tilmeld_cli.publish import CLI_SOURCE, cloudevent
 
 EventOption = Annotated[str, typer.Option("--event", help="Event id (the record key).")]
 SourceOption = Annotated[str, typer.Option(

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
-from tilmeld_contracts import topics
-from tilmeld_runtime.host import Parts, ServiceSpec
-from tilmeld_runtime.pipeline import Pipeline
 
 from capacity.config import Settings
 from capacity.service.handlers import routes
+from tilmeld_contracts import topics
+from tilmeld_runtime.host import Parts, ServiceSpec
+from tilmeld_runtime.pipeline import Pipeline
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 import pytest_asyncio
+
 from capacity.bootstrap import MIGRATIONS
 from capacity.domain import (
     CancelEvent,

@@ -2,6 +2,7 @@
 organiser changes to sessions, and refusal of choices that do not fit the event."""
 
 import pytest
+
 from capacity.domain import SeatGranted, SeatRefused, SeatReleased, SessionsChanged
 
 ROUNDS = {"r1": {"s1": 1, "s2": 1, "s3": None}, "r2": {"t1": 1, "t2": 1}}

@@ -3,6 +3,9 @@ new grant, nobody is passed over, every request gets one first answer, decisions
 
 from datetime import UTC, datetime
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from capacity.domain import (
     CancelEvent,
     DefineEvent,
@@ -21,8 +24,6 @@ from capacity.domain import (
     replay,
 )
 from capacity.domain.seating import has_room, waited_on
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 NOW = datetime(2023, 9, 1, tzinfo=UTC)
 QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}

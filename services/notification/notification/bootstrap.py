@@ -5,9 +5,6 @@ from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
-from tilmeld_contracts import topics
-from tilmeld_runtime.host import Parts, ServiceSpec
-from tilmeld_runtime.pipeline import Pipeline
 
 from notification.adapters.job_signal import JobSignal
 from notification.adapters.rendering import TemplateRenderer
@@ -19,6 +16,9 @@ from notification.service.delivery import Delivery
 from notification.service.mailer import Mailer
 from notification.service.rate_limit import RateLimit
 from notification.service.registrations import registration_routes
+from tilmeld_contracts import topics
+from tilmeld_runtime.host import Parts, ServiceSpec
+from tilmeld_runtime.pipeline import Pipeline
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -1,6 +1,7 @@
 """Settings of the notification service, from TILMELD_* environment variables."""
 
 from pydantic import SecretStr
+
 from tilmeld_runtime.settings import ServiceSettings
 
 

@@ -17,6 +17,7 @@ import orjson
 import pytest
 from aiokafka.structs import ConsumerRecord
 from aiosmtpd.controller import Controller
+
 from notification.bootstrap import MIGRATIONS
 from notification.config import Settings
 from tilmeld_contracts.catalog.v1 import EventDefinition

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from notification.domain.dates import format_moment, format_span
 from notification.domain.language import choose_language
 from notification.domain.recipient import Recipient, raw_address, recipient_of

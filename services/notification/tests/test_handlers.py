@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+
 from notification.service.catalog import catalog_routes
 from notification.service.registrations import job_id_for, registration_routes
 from tilmeld_contracts import topics

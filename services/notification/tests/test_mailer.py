@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import orjson
 import pytest
+
 from notification.adapters.job_signal import JobSignal
 from notification.adapters.rendering import TemplateRenderer
 from notification.adapters.smtp import SmtpSender

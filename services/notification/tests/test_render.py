@@ -7,6 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+
 from notification.adapters.message import build_message, message_id_for
 from notification.adapters.rendering import RenderedMail, TemplateRenderer
 from notification.domain.compose import compose

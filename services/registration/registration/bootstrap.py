@@ -4,12 +4,6 @@ from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
-from tilmeld_contracts import topics
-from tilmeld_contracts.catalog import v1 as catalog_v1
-from tilmeld_contracts.internal import capacity_v1 as capacity
-from tilmeld_contracts.signups import v1 as signups
-from tilmeld_runtime.host import Parts, ServiceSpec
-from tilmeld_runtime.pipeline import Pipeline, Route
 
 from registration.adapters.catalog_sync import CatalogSync
 from registration.config import Settings
@@ -17,6 +11,12 @@ from registration.entrypoints.http import read_api
 from registration.service import catalog_handlers as catalog
 from registration.service import decision_handlers as decided
 from registration.service.signup_handlers import SignupHandlers
+from tilmeld_contracts import topics
+from tilmeld_contracts.catalog import v1 as catalog_v1
+from tilmeld_contracts.internal import capacity_v1 as capacity
+from tilmeld_contracts.signups import v1 as signups
+from tilmeld_runtime.host import Parts, ServiceSpec
+from tilmeld_runtime.pipeline import Pipeline, Route
 
 NAME = "registration"
 

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from registration.domain.ids import registration_id
 from registration.domain.signup_rules import (
     Holdings,

@@ -1,9 +1,8 @@
 """`tilmeld-capacity`: run the capacity service until SIGINT/SIGTERM."""
 
-from tilmeld_runtime.host import build_app, serve
-
 from capacity.bootstrap import spec
 from capacity.config import Settings
+from tilmeld_runtime.host import build_app, serve
 
 
 def main() -> None:

@@ -4,11 +4,6 @@ decide, save what changed, and queue the decisions for the registration service.
 import logging
 from typing import Any
 
-from tilmeld_contracts import topics
-from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_contracts.internal import capacity_v1 as contract
-from tilmeld_runtime.pipeline import Route, Tx
-
 from capacity.adapters import store
 from capacity.domain import (
     CancelEvent,
@@ -22,6 +17,10 @@ from capacity.domain import (
     replay,
 )
 from capacity.service.translate import cloudevent_of, layout_of, request_of
+from tilmeld_contracts import topics
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.internal import capacity_v1 as contract
+from tilmeld_runtime.pipeline import Route, Tx
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,6 @@ from datetime import datetime
 from typing import TypeAlias
 from uuid import uuid4
 
-from tilmeld_contracts.catalog.v1 import EventDefinition
-from tilmeld_contracts.envelope import CloudEvent, new_event
-from tilmeld_contracts.internal import capacity_v1 as contract
-
 from capacity.domain import (
     Decision,
     EventCancelled,
@@ -22,6 +18,9 @@ from capacity.domain import (
     SessionLayout,
     SessionsChanged,
 )
+from tilmeld_contracts.catalog.v1 import EventDefinition
+from tilmeld_contracts.envelope import CloudEvent, new_event
+from tilmeld_contracts.internal import capacity_v1 as contract
 
 SOURCE = "urn:tilmeld:capacity"
 Told: TypeAlias = (

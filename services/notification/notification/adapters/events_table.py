@@ -2,6 +2,7 @@
 
 import orjson
 from asyncpg import Connection
+
 from tilmeld_contracts.catalog.v1 import EventDefinition
 
 

@@ -3,10 +3,6 @@
 from dataclasses import replace
 from typing import TypeAlias
 
-from tilmeld_contracts.catalog.v1 import EventDefinition, Meeting
-from tilmeld_contracts.common import Language
-from tilmeld_contracts.registration import v1 as facts
-
 from notification.domain.dates import format_clock, format_moment, format_span
 from notification.domain.kinds import MailKind
 from notification.domain.language import choose_language
@@ -14,6 +10,9 @@ from notification.domain.reasons import cancellation_text, rejection_text
 from notification.domain.recipient import Recipient
 from notification.domain.subjects import subject
 from notification.domain.view import MailView, MeetingLine, SessionLine, WaitLine
+from tilmeld_contracts.catalog.v1 import EventDefinition, Meeting
+from tilmeld_contracts.common import Language
+from tilmeld_contracts.registration import v1 as facts
 
 _ROUND = {"da": "Runde {n}", "en": "Round {n}"}
 _ROUND_TIME = {"da": "kl. {start}–{end}", "en": "{start}–{end}"}

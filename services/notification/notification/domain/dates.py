@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+
 from tilmeld_contracts.common import Language
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
+
 from tilmeld_contracts.signups.v1 import Attendee
 
 _EMAIL = TypeAdapter(EmailStr)  # the same check the sign-up contract applies

@@ -1,8 +1,7 @@
 """Subject lines. Other systems and tests match on them: change them only on purpose."""
 
-from tilmeld_contracts.common import Language
-
 from notification.domain.kinds import MailKind
+from tilmeld_contracts.common import Language
 
 SUBJECTS: dict[Language, dict[MailKind, str]] = {
     "da": {

@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-from tilmeld_contracts.common import Language
-
 from notification.domain.kinds import MailKind
+from tilmeld_contracts.common import Language
 
 
 @dataclass(frozen=True)

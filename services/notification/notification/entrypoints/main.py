@@ -1,9 +1,8 @@
 """`tilmeld-notification`: the notification service (HTTP ops endpoints on port 8083)."""
 
-from tilmeld_runtime.host import build_app, serve
-
 from notification.bootstrap import build_spec
 from notification.config import Settings
+from tilmeld_runtime.host import build_app, serve
 
 
 def main() -> None:

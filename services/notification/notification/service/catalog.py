@@ -2,11 +2,10 @@
 
 from typing import Any
 
+from notification.adapters import events_table
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_runtime.pipeline import Route, Tx
-
-from notification.adapters import events_table
 
 
 async def on_definition(tx: Tx, event: CloudEvent, definition: catalog.EventDefinition) -> None:

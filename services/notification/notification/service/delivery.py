@@ -16,8 +16,6 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
-from tilmeld_contracts.catalog.v1 import EventDefinition
-from tilmeld_contracts.registry import DATA_MODELS
 
 from notification.adapters.jobs_table import MailJob
 from notification.adapters.message import build_message, message_id_for
@@ -26,6 +24,8 @@ from notification.adapters.smtp import PermanentSendError, TransientSendError
 from notification.domain.compose import compose
 from notification.domain.kinds import MAIL_KIND_BY_FACT_TYPE
 from notification.domain.recipient import Recipient, recipient_of
+from tilmeld_contracts.catalog.v1 import EventDefinition
+from tilmeld_contracts.registry import DATA_MODELS
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from tilmeld_runtime.outbox import enqueue_events
 
 from notification.adapters import jobs_table
 from notification.adapters.job_signal import JobSignal
@@ -26,6 +25,7 @@ from notification.domain.retry import RetryPolicy
 from notification.service import metrics, notifications
 from notification.service.delivery import Delivery, Failed, Outcome, Sent
 from notification.service.rate_limit import RateLimit
+from tilmeld_runtime.outbox import enqueue_events
 
 log = logging.getLogger(__name__)
 

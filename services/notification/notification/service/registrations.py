@@ -6,15 +6,14 @@ job (and the unique (fact_source, fact_id) makes the second insert a no-op)."""
 import uuid
 from typing import Any
 
-from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_contracts.registration import v1 as registration
-from tilmeld_contracts.registry import DATA_MODELS
-from tilmeld_runtime.pipeline import Route, Tx
-
 from notification.adapters import jobs_table
 from notification.domain.kinds import MAIL_KIND_BY_FACT_TYPE
 from notification.domain.recipient import raw_address, recipient_of
 from notification.service import metrics, notifications
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.registration import v1 as registration
+from tilmeld_contracts.registry import DATA_MODELS
+from tilmeld_runtime.pipeline import Route, Tx
 
 _JOB_IDS = uuid.UUID("3f1c6a52-2b7e-4c41-9a0e-6d1b8f0c2a77")  # uuid5 namespace of mail jobs
 

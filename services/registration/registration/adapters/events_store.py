@@ -2,9 +2,9 @@
 
 import asyncpg
 import orjson
-from tilmeld_contracts.catalog.v1 import EventDefinition
 
 from registration.domain.signup_rules import KnownEvent
+from tilmeld_contracts.catalog.v1 import EventDefinition
 
 
 async def save(conn: asyncpg.Connection, definition: EventDefinition) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import asyncpg
 import orjson
-from tilmeld_contracts.signups.v1 import Attendee
 
 from registration.domain import statuses
 from registration.domain.signup_rules import Holdings
+from tilmeld_contracts.signups.v1 import Attendee
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
-from tilmeld_runtime.host import build_app, serve
-
 from registration.bootstrap import spec
 from registration.config import Settings
+from tilmeld_runtime.host import build_app, serve
 
 
 def main() -> None:

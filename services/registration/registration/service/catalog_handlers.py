@@ -1,13 +1,12 @@
 """Organisers' event definitions: record them and pass them on to the capacity service on the
 same key, so capacity sees an event's definition before any of its seat requests."""
 
+from registration.adapters import events_store
+from registration.service.facts import emit_command
 from tilmeld_contracts.catalog.v1 import EventCancelled, EventDefinition
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_runtime.pipeline import Tx
-
-from registration.adapters import events_store
-from registration.service.facts import emit_command
 
 
 async def on_event_defined(tx: Tx, event: CloudEvent, definition: EventDefinition) -> None:

@@ -1,13 +1,12 @@
 """The capacity service's decisions become registration state and public outcome facts."""
 
+from registration.adapters import registrations_store as store
+from registration.domain import statuses
+from registration.service import facts
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as outcome
 from tilmeld_runtime.pipeline import Tx
-
-from registration.adapters import registrations_store as store
-from registration.domain import statuses
-from registration.service import facts
 
 _CANCELLATION_REASONS = {
     "by_attendee",

@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+
+from registration.adapters.registrations_store import Registration
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import new_event
 from tilmeld_contracts.registration import v1 as facts
 from tilmeld_runtime.pipeline import Tx
-
-from registration.adapters.registrations_store import Registration
 
 SOURCE = "urn:tilmeld:registration"
 

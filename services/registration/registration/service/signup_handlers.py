@@ -2,18 +2,17 @@
 
 from collections.abc import Awaitable, Callable
 
-from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_contracts.internal import capacity_v1 as capacity
-from tilmeld_contracts.registration import v1 as outcome
-from tilmeld_contracts.signups.v1 import CancellationRequested, OfferAnswer, SignupRequested
-from tilmeld_runtime.pipeline import Tx
-
 from registration.adapters import events_store
 from registration.adapters import registrations_store as store
 from registration.domain import statuses
 from registration.domain.ids import registration_id
 from registration.domain.signup_rules import decide_signup, organisation_key
 from registration.service import facts
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.internal import capacity_v1 as capacity
+from tilmeld_contracts.registration import v1 as outcome
+from tilmeld_contracts.signups.v1 import CancellationRequested, OfferAnswer, SignupRequested
+from tilmeld_runtime.pipeline import Tx
 
 CatalogWait = Callable[[], Awaitable[bool]]
 
