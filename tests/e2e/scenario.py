@@ -4,7 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ruamel.yaml import YAML
+
 from tests.e2e.kafka_io import Producer, cloudevent
+from tests.e2e.services import ROOT
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.signups import v1 as signups
@@ -27,6 +30,21 @@ def conference(event_id: str, capacity: int | None, **changes: Any) -> dict[str,
         "ends_at": (day + timedelta(hours=6)).isoformat(),
         "capacity": capacity,
     } | changes
+
+
+def sample(name: str, **changes: Any) -> dict[str, Any]:
+    """A definition from deploy/sample/, as the organiser wrote it, under a fresh event id."""
+    text = (ROOT / "deploy" / "sample" / f"{name}.yaml").read_text("utf-8")
+    definition = catalog.EventDefinition.model_validate(YAML(typ="safe").load(text))
+    return definition.model_dump(mode="json") | {"id": new_event_id(name[:20])} | changes
+
+
+async def cancel(producer: Producer, event_id: str, registration_id: str) -> str:
+    event = cloudevent(
+        signups.CANCELLATION_REQUESTED, {"event_id": event_id, "registration_id": registration_id}
+    )
+    await producer.send(topics.SIGNUPS, event_id, event)
+    return str(event["id"])
 
 
 def attendee(n: int, domain: str = "aarhus.dk", **changes: Any) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """The capacity service's decisions become registration state and public outcome facts."""
 
+from registration.adapters import enrolments_store, events_store
 from registration.adapters import registrations_store as store
 from registration.domain import statuses
+from registration.domain.enrolment import fee_per_organisation
+from registration.domain.signup_rules import organisation_key
 from registration.service import facts
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
@@ -31,6 +34,30 @@ async def on_seat_granted(tx: Tx, ce: CloudEvent, data: capacity.SeatGranted) ->
         return
     fact_type, fact = facts.confirmed(registration, promoted=data.promoted)
     facts.emit_fact(tx, fact_type, data.event_id, registration.id, fact)
+    await _enrol_organisation(tx, registration)
+
+
+async def _enrol_organisation(tx: Tx, registration: store.Registration) -> None:
+    event = await events_store.load(tx.conn, registration.event_id)
+    fee = fee_per_organisation(event.definition) if event else None
+    if fee is None:
+        return
+    attendee = registration.attendee
+    key = organisation_key(attendee)
+    if await enrolments_store.enrol(tx.conn, registration.event_id, key, registration.id, fee):
+        facts.emit_fact(
+            tx,
+            outcome.ORGANISATION_ENROLLED,
+            registration.event_id,
+            registration.id,
+            outcome.OrganisationEnrolled(
+                event_id=registration.event_id,
+                organisation=attendee.organisation,
+                municipality_code=attendee.municipality_code,
+                registration_id=registration.id,
+                fee_dkk=fee,
+            ),
+        )
 
 
 async def on_seat_waitlisted(tx: Tx, ce: CloudEvent, data: capacity.SeatWaitlisted) -> None:
