@@ -1,11 +1,9 @@
 """The seed systems' distinctive rules, end to end on the real broker."""
 
-import urllib.error
-import urllib.request
 from typing import Any
 
+import httpx
 import orjson
-import pytest
 
 from tests.e2e.kafka_io import Producer, Tail, eventually
 from tests.e2e.mailbox import Mailbox
@@ -15,16 +13,16 @@ FACT = "dk.tilmeld.registration."
 API = "http://127.0.0.1:8081"
 
 
-def _get(path: str) -> Any:
-    request = urllib.request.Request(API + path, headers={"Authorization": "Bearer dev-token"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return orjson.loads(response.read())
+async def _fetch(path: str, token: str | None = "dev-token") -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=API, timeout=5) as client:
+        return await client.get(path, headers=headers)
 
 
-def _get_text(path: str) -> str:
-    request = urllib.request.Request(API + path, headers={"Authorization": "Bearer dev-token"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return str(response.read().decode("utf-8"))
+async def _get(path: str) -> Any:
+    response = await _fetch(path)
+    response.raise_for_status()
+    return orjson.loads(response.content)
 
 
 def _only(facts: list[dict[str, Any]], request_id: str) -> dict[str, Any]:
@@ -93,7 +91,7 @@ async def test_partnership_online_meetings_and_minimum_per_municipality(
         _only(outcomes.events(event_id), r)["type"] == FACT + "confirmed.v1" for r in requests
     )
 
-    below = _get(f"/events/{event_id}/availability")["organisations_below_minimum"]
+    below = (await _get(f"/events/{event_id}/availability"))["organisations_below_minimum"]
     assert below == [
         {
             "organisation": "Vejle Kommune",
@@ -102,14 +100,12 @@ async def test_partnership_online_meetings_and_minimum_per_municipality(
             "minimum": 3,
         }
     ]
-    organisations = _get(f"/events/{event_id}/organisations")["organisations"]
+    organisations = (await _get(f"/events/{event_id}/organisations"))["organisations"]
     assert organisations[0]["below_minimum"] is True
-    export = _get_text(f"/events/{event_id}/registrations.csv").splitlines()
+    export = (await _fetch(f"/events/{event_id}/registrations.csv")).text.splitlines()
     assert export[0].startswith("registration_id,status,position,name,email,organisation")
     assert sorted(line.split(",")[4] for line in export[1:]) == sorted(p["email"] for p in people)
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{API}/events/{event_id}/registrations.csv", timeout=5)
-    assert refused.value.code == 401
+    assert (await _fetch(f"/events/{event_id}/registrations.csv", token=None)).status_code == 401
 
     await eventually(lambda: len(mailbox.to(people[0]["email"])) == 1, what="mail")
     body = mailbox.to(people[0]["email"])[0].get_body(("plain",))
@@ -148,7 +144,7 @@ async def test_conference_rounds_session_waitlist_and_promotion_on_cancel(
     assert bo_fact["session_waitlists"] == {"runde-1": ["temamoede-1"]}
     anne_id = _only(outcomes.events(event_id), first)["data"]["registration_id"]
 
-    availability = _get(f"/events/{event_id}/availability")
+    availability = await _get(f"/events/{event_id}/availability")
     seats = {(s["round_id"], s["session_id"]): s for s in availability["sessions"]}
     assert seats["runde-1", "temamoede-1"]["seats_left"] == 0
     assert seats["runde-1", "temamoede-1"]["waitlist"] == 1
