@@ -7,6 +7,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run test down install infra lint bench status schemas
 
@@ -44,6 +45,12 @@ down:
 status:
 	@bash deploy/local/infra.sh status
 	@bash deploy/local/services.sh status
+
+# Issue 6's registration rush against the running system (started here when it is not; takes
+# turns with test runs): one table on stdout, bench/results/<UTC timestamp>.json.
+# Smaller: make bench BENCH_ARGS="--n 1000 --rate 200 --duration 5"
+bench: install infra
+	@flock /tmp/tilmeld-e2e.lock bash -c 'bash deploy/local/services.sh start && .venv/bin/python -m bench.rush $(BENCH_ARGS)'
 
 schemas: install
 	@.venv/bin/python -m tilmeld_contracts.schemas

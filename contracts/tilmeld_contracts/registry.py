@@ -31,6 +31,7 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     capacity.REQUEST_SEAT: capacity.RequestSeat,
     capacity.RELEASE_SEAT: capacity.ReleaseSeat,
     capacity.ANSWER_OFFER: capacity.AnswerOffer,
+    capacity.EXPIRE_OFFER: capacity.ExpireOffer,
     capacity.SEAT_GRANTED: capacity.SeatGranted,
     capacity.SEAT_WAITLISTED: capacity.SeatWaitlisted,
     capacity.SEAT_OFFERED: capacity.SeatOffered,

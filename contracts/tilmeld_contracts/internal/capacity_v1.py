@@ -16,6 +16,9 @@ CANCEL_EVENT = "dk.tilmeld.internal.cancel-event.v1"
 REQUEST_SEAT = "dk.tilmeld.internal.request-seat.v1"
 RELEASE_SEAT = "dk.tilmeld.internal.release-seat.v1"
 ANSWER_OFFER = "dk.tilmeld.internal.answer-offer.v1"
+# Sent by capacity's own offer timer to itself, keyed by event id like every command, so the
+# expiry is decided in order with the event's other commands.
+EXPIRE_OFFER = "dk.tilmeld.internal.expire-offer.v1"
 # decisions
 SEAT_GRANTED = "dk.tilmeld.internal.seat-granted.v1"
 SEAT_WAITLISTED = "dk.tilmeld.internal.seat-waitlisted.v1"
@@ -54,6 +57,12 @@ class AnswerOffer(_Message):
     event_id: str
     registration_id: str
     accepted: bool
+
+
+class ExpireOffer(_Message):
+    event_id: str
+    registration_id: str
+    expires_at: AwareDatetime  # the offer's deadline: a timer for an older offer is stale
 
 
 class SeatGranted(_Message):

@@ -1,12 +1,16 @@
-"""Wires the capacity service: its database, migrations and the one pipeline it runs."""
+"""Wires the capacity service: its database, migrations, the one pipeline it runs and the
+offer timer that sends the pipeline its expiries."""
 
 from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
+from capacity.adapters.offer_timers import CHANNEL
+from capacity.adapters.wake_signal import WakeSignal
 from capacity.config import Settings
 from capacity.service.handlers import routes
+from capacity.service.offer_timer import OfferTimer
 from tilmeld_contracts import topics
 from tilmeld_runtime.host import Parts, ServiceSpec
 from tilmeld_runtime.pipeline import Pipeline
@@ -16,9 +20,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def spec(settings: Settings) -> ServiceSpec:
     async def build(pool: asyncpg.Pool, broker: KafkaBroker) -> Parts:
-        return Parts(pipelines=[Pipeline(pool, topics.CAPACITY_COMMANDS, routes())])
+        timer = OfferTimer(pool, WakeSignal(settings.capacity_db, CHANNEL))
+        return Parts(
+            pipelines=[Pipeline(pool, topics.CAPACITY_COMMANDS, routes())], workers=[timer]
+        )
 
     return ServiceSpec(
-        name="capacity", settings=settings, dsn=settings.capacity_db,
-        migrations=MIGRATIONS, build=build,
+        name="capacity",
+        settings=settings,
+        dsn=settings.capacity_db,
+        migrations=MIGRATIONS,
+        build=build,
     )

@@ -4,7 +4,8 @@ import mode a test module cannot import a helper module next to it."""
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import asyncpg
 import pytest
@@ -12,11 +13,13 @@ import pytest_asyncio
 
 from capacity.bootstrap import MIGRATIONS
 from capacity.domain import (
+    AnswerOffer,
     CancelEvent,
     Command,
     Decision,
     DefineEvent,
     EventState,
+    ExpireOffer,
     Layout,
     ReleaseSeat,
     RequestSeat,
@@ -32,34 +35,50 @@ NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 Rounds = Mapping[str, Mapping[str, int | None]]  # round id → session id → capacity
 
 
-def make_layout(capacity: int | None = None, rounds: Rounds | None = None) -> Layout:
+def make_layout(
+    capacity: int | None = None,
+    rounds: Rounds | None = None,
+    *,
+    promotion: Literal["auto", "offer"] = "auto",
+    offer_hours: int = 48,
+) -> Layout:
     return Layout(
         capacity=capacity,
         rounds=tuple(
             RoundLayout(round_id, tuple(SessionLayout(s, c) for s, c in sessions.items()))
             for round_id, sessions in (rounds or {}).items()
         ),
+        promotion=promotion,
+        offer_hours=offer_hours,
     )
 
 
 class Desk:
-    """One event's state, advanced by each command's decisions as the service does."""
+    """One event's state, advanced by each command's decisions as the service does, on a
+    clock the test moves (`advance`)."""
 
     def __init__(self, layout: Layout | None = None, event_id: str = "konference") -> None:
         self.state = EventState(event_id)
+        self.now = NOW
         if layout is not None:
             self.define(layout)
 
     def send(self, command: Command) -> list[Decision]:
-        decisions = decide(self.state, command, NOW)
+        decisions = decide(self.state, command, self.now)
         self.state = replay(self.state, decisions)
         return decisions
+
+    def advance(self, **elapsed: float) -> None:
+        self.now += timedelta(**elapsed)
 
     def define(self, layout: Layout) -> list[Decision]:
         return self.send(DefineEvent(layout))
 
-    def request(self, registration_id: str, choices: Mapping[str, list[str]] | None = None,
-                ) -> list[Decision]:
+    def request(
+        self,
+        registration_id: str,
+        choices: Mapping[str, list[str]] | None = None,
+    ) -> list[Decision]:
         ranked = {round_id: tuple(s) for round_id, s in (choices or {}).items()}
         return self.send(RequestSeat(SeatRequest(registration_id, "org", ranked)))
 
@@ -68,6 +87,16 @@ class Desk:
 
     def cancel(self) -> list[Decision]:
         return self.send(CancelEvent())
+
+    def answer(self, registration_id: str, accepted: bool = True) -> list[Decision]:
+        return self.send(AnswerOffer(registration_id, accepted))
+
+    def expire(self, registration_id: str, expires_at: datetime | None = None) -> list[Decision]:
+        """The timer of `registration_id`'s open offer fires (or a stale one, `expires_at`)."""
+        if expires_at is None:
+            expires_at = self.state.registrations[registration_id].offer_expires_at
+            assert expires_at is not None, f"{registration_id} has no open offer"
+        return self.send(ExpireOffer(registration_id, expires_at))
 
     def sessions_of(self, registration_id: str) -> dict[str, str | None]:
         return dict(self.state.registrations[registration_id].sessions)
@@ -80,11 +109,20 @@ def layout() -> Callable[..., Layout]:
 
 @pytest.fixture(scope="session")
 def desk() -> Callable[..., Desk]:
-    """`desk(capacity, rounds)` → a Desk with that event defined; `desk()` → undefined event."""
+    """`desk(capacity, rounds)` → a Desk with that event defined; `desk()` → undefined event;
+    `desk(1, promotion="offer", offer_hours=2)` → freed seats are offered."""
 
-    def new(capacity: int | None = None, rounds: Rounds | None = None, *,
-            defined: bool = True, event_id: str = "konference") -> Desk:
-        return Desk(make_layout(capacity, rounds) if defined else None, event_id)
+    def new(
+        capacity: int | None = None,
+        rounds: Rounds | None = None,
+        *,
+        defined: bool = True,
+        event_id: str = "konference",
+        promotion: Literal["auto", "offer"] = "auto",
+        offer_hours: int = 48,
+    ) -> Desk:
+        layout = make_layout(capacity, rounds, promotion=promotion, offer_hours=offer_hours)
+        return Desk(layout if defined else None, event_id)
 
     return new
 
@@ -92,6 +130,11 @@ def desk() -> Callable[..., Desk]:
 DSN = os.environ.get(
     "TILMELD_CAPACITY_DB", "postgresql://capacity:capacity@127.0.0.1:55432/capacity"
 )
+
+
+@pytest.fixture(scope="session")
+def dsn() -> str:
+    return DSN
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -115,3 +158,24 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 @pytest.fixture
 def event_id() -> str:
     return f"test-{uuid.uuid4()}"
+
+
+@pytest_asyncio.fixture
+async def private_pool() -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a PostgreSQL schema of this test's own, for tests that commit: a capacity
+    service running on the shared schema (e.g. in an e2e run) must not see their rows, nor
+    they its."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(DSN)
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    pool = await asyncpg.create_pool(
+        DSN, min_size=1, max_size=4, server_settings={"search_path": schema}
+    )
+    assert pool is not None
+    try:
+        await migrate(pool, MIGRATIONS)
+        yield pool
+    finally:
+        await pool.close()
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()

@@ -14,8 +14,9 @@ def granted(decisions) -> SeatGranted:
 
 
 def changes(decisions) -> list[tuple[str, dict]]:
-    return [(d.registration_id, dict(d.sessions)) for d in decisions
-            if isinstance(d, SessionsChanged)]
+    return [
+        (d.registration_id, dict(d.sessions)) for d in decisions if isinstance(d, SessionsChanged)
+    ]
 
 
 # Rule 2: per round the first choice with a free seat.
@@ -48,12 +49,15 @@ def test_empty_choices_are_fine(desk):
     assert granted(d.request("a", {})).sessions == {}
 
 
-@pytest.mark.parametrize("choices", [
-    {"r9": ["s1"]},                 # unknown round
-    {"r1": ["s9"]},                 # unknown session
-    {"r1": ["t1"]},                 # session of another round
-    {"r1": ["s1", "s2", "s1"]},     # chosen twice
-])
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {"r9": ["s1"]},  # unknown round
+        {"r1": ["s9"]},  # unknown session
+        {"r1": ["t1"]},  # session of another round
+        {"r1": ["s1", "s2", "s1"]},  # chosen twice
+    ],
+)
 def test_choices_that_do_not_fit_are_refused(desk, choices):
     d = desk(capacity=1, rounds=ROUNDS)
     [refusal] = d.request("a", choices)
@@ -75,8 +79,8 @@ def test_waiter_holds_no_session_and_is_seated_by_the_choices_at_promotion(desk)
 def test_freed_session_goes_to_earliest_holder_before_the_promoted_waiter(desk):
     d = desk(capacity=2, rounds={"r1": {"s1": 1, "s2": 5}})
     d.request("a", {"r1": ["s1"]})
-    d.request("b", {"r1": ["s1", "s2"]})        # holds s2, waits on s1
-    d.request("w", {"r1": ["s1", "s2"]})        # waits for an event seat
+    d.request("b", {"r1": ["s1", "s2"]})  # holds s2, waits on s1
+    d.request("w", {"r1": ["s1", "s2"]})  # waits for an event seat
     decisions = d.release("a")
     assert isinstance(decisions[0], SeatReleased)
     assert changes(decisions) == [("b", {"r1": "s1"})]
@@ -87,9 +91,9 @@ def test_freed_session_goes_to_earliest_holder_before_the_promoted_waiter(desk):
 def test_cascade_passes_each_freed_lower_choice_on(desk):
     d = desk(capacity=10, rounds={"r1": {"s1": 1, "s2": 1, "s3": 1, "s4": None}})
     d.request("a", {"r1": ["s1"]})
-    d.request("b", {"r1": ["s1", "s2"]})               # s2
-    d.request("c", {"r1": ["s2", "s3"]})               # s3
-    d.request("e", {"r1": ["s3", "s4"]})               # s4
+    d.request("b", {"r1": ["s1", "s2"]})  # s2
+    d.request("c", {"r1": ["s2", "s3"]})  # s3
+    d.request("e", {"r1": ["s3", "s4"]})  # s4
     decisions = d.release("a")
     assert changes(decisions) == [("b", {"r1": "s1"}), ("c", {"r1": "s2"}), ("e", {"r1": "s3"})]
     assert d.state.session_seats_taken() == {("r1", "s1"): 1, ("r1", "s2"): 1, ("r1", "s3"): 1}
@@ -99,7 +103,7 @@ def test_upgrade_keeps_waiting_only_on_better_choices(desk):
     d = desk(capacity=10, rounds={"r1": {"s1": 1, "s2": 1, "s3": 1}})
     d.request("a", {"r1": ["s1"]})
     d.request("b", {"r1": ["s2"]})
-    d.request("c", {"r1": ["s1", "s2", "s3"]})         # s3, waits on s1 and s2
+    d.request("c", {"r1": ["s1", "s2", "s3"]})  # s3, waits on s1 and s2
     assert changes(d.release("b")) == [("c", {"r1": "s2"})]
     assert changes(d.release("a")) == [("c", {"r1": "s1"})]
 
@@ -139,15 +143,19 @@ def test_removed_session_reseats_its_holders_once(desk, layout):
 
 # A theme meeting held in two rounds (seed 001) has its own seats in each round.
 def test_same_session_id_in_two_rounds_has_separate_seats(desk):
-    d = desk(capacity=10, rounds={"runde-1": {"tema-1": 1, "tema-2": 5},
-                                  "runde-2": {"tema-1": 1, "tema-2": 5}})
+    d = desk(
+        capacity=10,
+        rounds={"runde-1": {"tema-1": 1, "tema-2": 5}, "runde-2": {"tema-1": 1, "tema-2": 5}},
+    )
     first = granted(d.request("a", {"runde-1": ["tema-1"], "runde-2": ["tema-2"]}))
     assert first.sessions == {"runde-1": "tema-1", "runde-2": "tema-2"}
     second = granted(d.request("b", {"runde-1": ["tema-1", "tema-2"], "runde-2": ["tema-1"]}))
     assert second.sessions == {"runde-1": "tema-2", "runde-2": "tema-1"}
     assert second.session_waitlists == {"runde-1": ("tema-1",)}
     assert d.state.session_seats_taken() == {
-        ("runde-1", "tema-1"): 1, ("runde-1", "tema-2"): 1, ("runde-2", "tema-2"): 1,
+        ("runde-1", "tema-1"): 1,
+        ("runde-1", "tema-2"): 1,
+        ("runde-2", "tema-2"): 1,
         ("runde-2", "tema-1"): 1,
     }
     # Releasing a frees runde-1/tema-1 only, and b moves up there in runde-1.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from capacity.adapters import store
 from capacity.domain import (
+    ACTIVE,
     CancelEvent,
     DefineEvent,
     EventState,
@@ -24,14 +25,13 @@ NOW = datetime(2023, 9, 1, tzinfo=UTC)
 
 
 def active(state: EventState) -> EventState:
-    kept = {k: r for k, r in state.registrations.items()
-            if r.status in (Status.HOLDING, Status.WAITING)}
+    kept = {k: r for k, r in state.registrations.items() if r.status in ACTIVE}
     return replace(state, registrations=kept)
 
 
-async def through_store(conn, event_id, command, named=None):
+async def through_store(conn, event_id, command, named=None, now=NOW):
     before = await store.load(conn, event_id, named)
-    decisions = decide(before, command, NOW)
+    decisions = decide(before, command, now)
     await store.save(conn, before, replay(before, decisions))
     return decisions
 
@@ -51,8 +51,8 @@ def scenario(layout):
         (request("d", r1=["s2"]), "d"),
         (request("e"), "e"),
         (request("bad", r1=["t1"]), "bad"),
-        (request("a", r1=["s1"]), "a"),                    # replayed: no answer
-        (ReleaseSeat("a", "by_attendee"), "a"),            # b → s1, c → s2, d promoted
+        (request("a", r1=["s1"]), "a"),  # replayed: no answer
+        (ReleaseSeat("a", "by_attendee"), "a"),  # b → s1, c → s2, d promoted
         (DefineEvent(layout(capacity=4, rounds={**ROUNDS, "r2": {"t1": 2}})), None),
         (ReleaseSeat("e", "by_attendee"), "e"),
     ]

@@ -8,15 +8,17 @@ from capacity.domain.choices import Choices
 
 
 def dump_layout(layout: Layout) -> str:
-    return json.dumps({
-        "capacity": layout.capacity,
-        "promotion": layout.promotion,
-        "offer_hours": layout.offer_hours,
-        "rounds": [
-            {"id": r.id, "sessions": [{"id": s.id, "capacity": s.capacity} for s in r.sessions]}
-            for r in layout.rounds
-        ],
-    })
+    return json.dumps(
+        {
+            "capacity": layout.capacity,
+            "promotion": layout.promotion,
+            "offer_hours": layout.offer_hours,
+            "rounds": [
+                {"id": r.id, "sessions": [{"id": s.id, "capacity": s.capacity} for s in r.sessions]}
+                for r in layout.rounds
+            ],
+        }
+    )
 
 
 def load_layout(text: str) -> Layout:

@@ -1,16 +1,18 @@
 """One event's seats in PostgreSQL. `load` locks the event row for the caller's transaction,
 so two consumers briefly owning the same partition during a rebalance take turns;
-`save` writes only the rows a command changed."""
+`save` writes only the rows a command changed, and sets or clears the timer of each offer
+opened or closed, in the same transaction."""
 
 from collections import defaultdict
 
 import asyncpg
 
 from capacity.adapters.codec import dump_choices, dump_layout, load_choices, load_layout
-from capacity.domain import EventState, Registration, Status
+from capacity.adapters.offer_timers import OfferTimer, clear_timers, set_timers
+from capacity.domain import ACTIVE, EventState, Registration, Status
 from capacity.domain.model import Sessions
 
-_ACTIVE = [Status.HOLDING.value, Status.WAITING.value]
+_ACTIVE = [status.value for status in ACTIVE]
 
 
 async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None) -> EventState:
@@ -25,11 +27,13 @@ async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None
     )
     assert event is not None
     rows = await conn.fetch(
-        "SELECT registration_id, arrival, status, organisation_key, choices"
+        "SELECT registration_id, arrival, status, organisation_key, choices, offer_expires_at"
         " FROM capacity_registration"
         " WHERE event_id = $1 AND (status = ANY($2::text[]) OR registration_id = $3)"
         " ORDER BY arrival",
-        event_id, _ACTIVE, named,
+        event_id,
+        _ACTIVE,
+        named,
     )
     sessions: dict[str, dict[str, str | None]] = defaultdict(dict)
     for seat in await conn.fetch(
@@ -46,6 +50,7 @@ async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None
             status=Status(row["status"]),
             choices=load_choices(row["choices"]),
             sessions=sessions.get(row["registration_id"], {}),
+            offer_expires_at=row["offer_expires_at"],
         )
         for row in rows
     }
@@ -62,32 +67,44 @@ async def save(conn: asyncpg.Connection, before: EventState, after: EventState) 
     """Write the difference between the state `load` returned and the state after the decisions."""
     event_id = after.event_id
     if (before.layout, before.cancelled, before.arrivals) != (
-        after.layout, after.cancelled, after.arrivals,
+        after.layout,
+        after.cancelled,
+        after.arrivals,
     ):
         await conn.execute(
             "UPDATE capacity_event SET layout = $2::jsonb, cancelled = $3, arrivals = $4,"
             " updated_at = now() WHERE event_id = $1",
-            event_id, dump_layout(after.layout) if after.layout else None,
-            after.cancelled, after.arrivals,
+            event_id,
+            dump_layout(after.layout) if after.layout else None,
+            after.cancelled,
+            after.arrivals,
         )
-    changed = [
-        r for rid, r in after.registrations.items() if before.registrations.get(rid) != r
-    ]
+    changed = [r for rid, r in after.registrations.items() if before.registrations.get(rid) != r]
     if not changed:
         return
     await conn.executemany(
         "INSERT INTO capacity_registration"
-        " (event_id, registration_id, arrival, status, organisation_key, choices)"
-        " VALUES ($1, $2, $3, $4, $5, $6::jsonb)"
+        " (event_id, registration_id, arrival, status, organisation_key, choices,"
+        "  offer_expires_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)"
         " ON CONFLICT (event_id, registration_id) DO UPDATE"
-        " SET status = EXCLUDED.status, choices = EXCLUDED.choices, updated_at = now()",
+        " SET status = EXCLUDED.status, choices = EXCLUDED.choices,"
+        "  offer_expires_at = EXCLUDED.offer_expires_at, updated_at = now()",
         [
-            (event_id, r.registration_id, r.arrival, r.status.value, r.organisation_key,
-             dump_choices(r.choices))
+            (
+                event_id,
+                r.registration_id,
+                r.arrival,
+                r.status.value,
+                r.organisation_key,
+                dump_choices(r.choices),
+                r.offer_expires_at,
+            )
             for r in changed
         ],
     )
     await _save_sessions(conn, before, event_id, changed)
+    await _save_timers(conn, before, event_id, changed)
 
 
 async def _save_sessions(
@@ -102,7 +119,8 @@ async def _save_sessions(
         return
     await conn.execute(
         "DELETE FROM capacity_session_seat WHERE event_id = $1 AND registration_id = ANY($2)",
-        event_id, [r.registration_id for r in moved],
+        event_id,
+        [r.registration_id for r in moved],
     )
     await conn.executemany(
         "INSERT INTO capacity_session_seat (event_id, registration_id, round_id, session_id)"
@@ -111,5 +129,31 @@ async def _save_sessions(
             (event_id, r.registration_id, round_id, session_id)
             for r in moved
             for round_id, session_id in r.sessions.items()
+        ],
+    )
+
+
+async def _save_timers(
+    conn: asyncpg.Connection, before: EventState, event_id: str, changed: list[Registration]
+) -> None:
+    def expiry_before(r: Registration) -> object:
+        known = before.registrations.get(r.registration_id)
+        return known.offer_expires_at if known is not None else None
+
+    await clear_timers(
+        conn,
+        event_id,
+        [
+            r.registration_id
+            for r in changed
+            if r.offer_expires_at is None and expiry_before(r) is not None
+        ],
+    )
+    await set_timers(
+        conn,
+        [
+            OfferTimer(event_id, r.registration_id, r.offer_expires_at)
+            for r in changed
+            if r.offer_expires_at is not None and r.offer_expires_at != expiry_before(r)
         ],
     )

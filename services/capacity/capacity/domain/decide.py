@@ -1,11 +1,19 @@
 """The capacity rules: `decide(state, command, now)` says what happens, `evolve` applies it.
-Pure: no I/O, no clock (`now` is for offer expiry, which comes with offer mode)."""
+Pure: no I/O, no clock (`now` dates offers and judges late answers)."""
 
 from datetime import datetime
 from typing import assert_never
 
 from capacity.domain.choices import choice_problem
-from capacity.domain.commands import CancelEvent, Command, DefineEvent, ReleaseSeat, RequestSeat
+from capacity.domain.commands import (
+    AnswerOffer,
+    CancelEvent,
+    Command,
+    DefineEvent,
+    ExpireOffer,
+    ReleaseSeat,
+    RequestSeat,
+)
 from capacity.domain.decisions import (
     Decision,
     EventCancelled,
@@ -16,10 +24,11 @@ from capacity.domain.decisions import (
     SeatWaitlisted,
     SessionsChanged,
 )
-from capacity.domain.evolve import evolve
 from capacity.domain.layout import Layout
-from capacity.domain.model import EventState, SeatRequest, Status
-from capacity.domain.seating import assign_sessions, fit_sessions, next_promotion, next_session_move
+from capacity.domain.ledger import Ledger
+from capacity.domain.model import ACTIVE, EventState, SeatRequest
+from capacity.domain.offers import answer, expire
+from capacity.domain.seating import assign_sessions, fit_sessions
 
 EVENT_CANCELLED = "event_cancelled"
 
@@ -27,13 +36,17 @@ EVENT_CANCELLED = "event_cancelled"
 def decide(state: EventState, command: Command, now: datetime) -> list[Decision]:
     match command:
         case DefineEvent(layout=layout):
-            return _define(state, layout)
+            return _define(state, layout, now)
         case CancelEvent():
             return _cancel(state)
         case RequestSeat(request=request):
             return _request(state, request)
         case ReleaseSeat(registration_id=registration_id, reason=reason):
-            return _release(state, registration_id, reason)
+            return _release(state, registration_id, reason, now)
+        case AnswerOffer(registration_id=registration_id, accepted=accepted):
+            return answer(state, registration_id, accepted, now)
+        case ExpireOffer(registration_id=registration_id, expires_at=expires_at):
+            return expire(state, registration_id, expires_at, now)
         case _:
             assert_never(command)
 
@@ -59,70 +72,38 @@ def _request(state: EventState, request: SeatRequest) -> list[Decision]:
     return [SeatGranted(request, sessions, waitlists)]
 
 
-def _release(state: EventState, registration_id: str, reason: str) -> list[Decision]:
+def _release(state: EventState, registration_id: str, reason: str, now: datetime) -> list[Decision]:
     known = state.registrations.get(registration_id)
-    if known is None or known.status not in (Status.HOLDING, Status.WAITING):
+    if known is None or known.status not in ACTIVE:
         return []  # unknown or already released: nothing to free
-    ledger = _Ledger(state)
+    ledger = Ledger(state, now)
     ledger.record(SeatReleased(registration_id, reason))
     ledger.settle()
     return ledger.result()
 
 
-def _define(state: EventState, layout: Layout) -> list[Decision]:
+def _define(state: EventState, layout: Layout, now: datetime) -> list[Decision]:
     if state.cancelled or state.layout == layout:
         return []  # a cancelled event stays cancelled; a resent definition changes nothing
-    ledger = _Ledger(state)
+    ledger = Ledger(state, now)
     ledger.record(EventDefined(layout))
     for holder in ledger.state.holders():
         fitted = fit_sessions(layout, holder)
         if fitted != holder.sessions:
             ledger.record(SessionsChanged(holder.registration_id, fitted))
-    ledger.settle()  # more seats or sessions than before serve the waitlists at once
+    # More seats or sessions than before serve the waitlists at once. Fewer take nothing from
+    # anyone: holders keep their seats and open offers stay open until answered or expired.
+    ledger.settle()
     return ledger.result()
 
 
 def _cancel(state: EventState) -> list[Decision]:
     if state.cancelled:
         return []
-    active = sorted(state.holders() + state.waiters(), key=lambda r: r.arrival)
+    active = sorted(
+        (r for r in state.registrations.values() if r.status in ACTIVE), key=lambda r: r.arrival
+    )
     return [
         EventCancelled(),
         *(SeatReleased(r.registration_id, EVENT_CANCELLED) for r in active),
     ]
-
-
-class _Ledger:
-    """The decisions of one `decide` so far, and the state they lead to."""
-
-    def __init__(self, state: EventState) -> None:
-        self.before, self.state = state, state
-        self.decisions: list[Decision] = []
-
-    def record(self, decision: Decision) -> None:
-        self.decisions.append(decision)
-        self.state = evolve(self.state, decision)
-
-    def settle(self) -> None:
-        """Serve free seats until none fits: session waitlists first (every holder arrived
-        before anyone on the event waitlist), then the event waitlist."""
-        while (step := next_session_move(self.state) or next_promotion(self.state)) is not None:
-            self.record(step)
-
-    def result(self) -> list[Decision]:
-        """One SessionsChanged per holder (the last, as each carries all their sessions), and
-        none for a holder who ends where they began: each becomes a message to an attendee."""
-        last = {
-            d.registration_id: i
-            for i, d in enumerate(self.decisions)
-            if isinstance(d, SessionsChanged)
-        }
-        kept: list[Decision] = []
-        for i, decision in enumerate(self.decisions):
-            if isinstance(decision, SessionsChanged):
-                before = self.before.registrations.get(decision.registration_id)
-                unchanged = before is not None and before.sessions == decision.sessions
-                if last[decision.registration_id] != i or unchanged:
-                    continue
-            kept.append(decision)
-        return kept

@@ -3,6 +3,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from capacity.domain.layout import Layout
@@ -37,6 +38,14 @@ class SeatWaitlisted:
 
 
 @dataclass(frozen=True)
+class SeatOffered:
+    """A freed event seat is held for the first waiter until they answer or `expires_at`."""
+
+    registration_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class SeatRefused:
     request: SeatRequest
     reason: RefusalReason
@@ -59,6 +68,12 @@ class SessionsChanged:
 
 
 Decision = (
-    EventDefined | EventCancelled | SeatGranted | SeatWaitlisted | SeatRefused | SeatReleased
+    EventDefined
+    | EventCancelled
+    | SeatGranted
+    | SeatWaitlisted
+    | SeatOffered
+    | SeatRefused
+    | SeatReleased
     | SessionsChanged
 )

@@ -9,6 +9,7 @@ from capacity.domain.decisions import (
     EventCancelled,
     EventDefined,
     SeatGranted,
+    SeatOffered,
     SeatRefused,
     SeatReleased,
     SeatWaitlisted,
@@ -25,16 +26,24 @@ def evolve(state: EventState, decision: Decision) -> EventState:
             return replace(state, cancelled=True)
         case SeatGranted(request=request, sessions=sessions):
             known = state.registrations.get(request.registration_id)
-            if known is not None:  # promoted from the waitlist
-                return _put(state, replace(known, status=Status.HOLDING, sessions=sessions))
+            if known is not None:  # promoted from the waitlist, or accepted an offer
+                held = replace(
+                    known, status=Status.HOLDING, sessions=sessions, offer_expires_at=None
+                )
+                return _put(state, held)
             return _admit(state, request, Status.HOLDING, sessions)
         case SeatWaitlisted(request=request):
             return _admit(state, request, Status.WAITING, {})
+        case SeatOffered(registration_id=registration_id, expires_at=expires_at):
+            known = state.registrations[registration_id]
+            offered = replace(known, status=Status.OFFERED, offer_expires_at=expires_at)
+            return _put(state, offered)
         case SeatRefused(request=request):
             return _admit(state, request, Status.REFUSED, {})
         case SeatReleased(registration_id=registration_id):
             known = state.registrations[registration_id]
-            return _put(state, replace(known, status=Status.RELEASED, sessions={}))
+            released = replace(known, status=Status.RELEASED, sessions={}, offer_expires_at=None)
+            return _put(state, released)
         case SessionsChanged(registration_id=registration_id, sessions=sessions):
             return _put(state, replace(state.registrations[registration_id], sessions=sessions))
         case _:

@@ -24,7 +24,8 @@ class RoundLayout:
 class Layout:
     capacity: int | None = None  # seats for the whole event; None = unlimited
     rounds: tuple[RoundLayout, ...] = ()
-    # How a freed seat reaches the waitlist. Only `auto` is implemented; `offer` behaves as auto.
+    # How a freed seat reaches the waitlist: `auto` seats the first waiter at once, `offer`
+    # holds the seat for them for `offer_hours` until they accept or decline.
     promotion: Promotion = "auto"
     offer_hours: int = 48
 

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from capacity.domain.choices import Choices
@@ -14,10 +15,15 @@ Sessions = Mapping[str, str | None]  # round id → granted session, None while 
 class Status(StrEnum):
     HOLDING = "holding"  # has an event seat, and maybe session seats
     WAITING = "waiting"  # on the event waitlist; holds no session seats
+    # Promotion mode `offer`: an event seat is held for a waiter until they answer or the offer
+    # expires. It counts as taken (see `EventState.seats_taken`); it holds no session seats, as
+    # sessions are assigned by the choices at the moment the offer is accepted.
+    OFFERED = "offered"
     RELEASED = "released"
     REFUSED = "refused"
-    # Offer mode will add OFFERED: a seat held for a waiter until they answer or the offer
-    # expires. It counts as taken (see `EventState.seats_taken`), holds no session seats yet.
+
+
+ACTIVE = (Status.HOLDING, Status.OFFERED, Status.WAITING)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Registration:
     status: Status
     choices: Choices = field(default_factory=dict)
     sessions: Sessions = field(default_factory=dict)
+    offer_expires_at: datetime | None = None  # set while OFFERED
 
     def request(self) -> SeatRequest:
         return SeatRequest(self.registration_id, self.organisation_key, self.choices)
@@ -42,9 +49,9 @@ class Registration:
 
 @dataclass(frozen=True)
 class EventState:
-    """One event as capacity sees it. `registrations` holds every active (holding or waiting)
-    registration; closed ones (released, refused) only need to be present when a command names
-    them, which lets a store load an event without its whole history."""
+    """One event as capacity sees it. `registrations` holds every active (holding, offered or
+    waiting) registration; closed ones (released, refused) only need to be present when a
+    command names them, which lets a store load an event without its whole history."""
 
     event_id: str
     layout: Layout | None = None  # None until the event is defined
@@ -59,11 +66,16 @@ class EventState:
     def holders(self) -> list[Registration]:
         return self.in_status(Status.HOLDING)
 
+    def offered(self) -> list[Registration]:
+        return self.in_status(Status.OFFERED)
+
     def waiters(self) -> list[Registration]:
         return self.in_status(Status.WAITING)
 
     def seats_taken(self) -> int:
-        return sum(1 for r in self.registrations.values() if r.status == Status.HOLDING)
+        """Event seats held or offered: an open offer keeps its seat from everyone else."""
+        taken = (Status.HOLDING, Status.OFFERED)
+        return sum(1 for r in self.registrations.values() if r.status in taken)
 
     def event_has_room(self) -> bool:
         capacity = self.layout.capacity if self.layout else None

@@ -1,9 +1,10 @@
 """Who gets which seat: sessions by ranked choice, freed seats to the earliest in line."""
 
 from collections import Counter
+from datetime import datetime, timedelta
 
 from capacity.domain.choices import Choices, effective_choices
-from capacity.domain.decisions import SeatGranted, SessionsChanged, SessionWaitlists
+from capacity.domain.decisions import SeatGranted, SeatOffered, SessionsChanged, SessionWaitlists
 from capacity.domain.layout import Layout, SessionKey
 from capacity.domain.model import EventState, Registration, Sessions
 
@@ -56,25 +57,32 @@ def next_session_move(state: EventState) -> SessionsChanged | None:
     taken = state.session_seats_taken()
     for holder in state.holders():
         for round_id, wanted in waited_on(state.layout, holder).items():
-            free = next(
-                (s for s in wanted if has_room(state.layout, (round_id, s), taken)), None
-            )
+            free = next((s for s in wanted if has_room(state.layout, (round_id, s), taken)), None)
             if free is not None:
                 return SessionsChanged(holder.registration_id, {**holder.sessions, round_id: free})
     return None
 
 
-def next_promotion(state: EventState) -> SeatGranted | None:
-    """A free event seat for the first on the waitlist; their choices count as of now."""
+def next_promotion(state: EventState, now: datetime) -> SeatGranted | SeatOffered | None:
+    """A free event seat for the first on the waitlist: seated at once (`auto`), or held for
+    them for `offer_hours` (`offer`)."""
     if state.layout is None or not state.event_has_room():
         return None
     waiters = state.waiters()
     if not waiters:
         return None
     first = waiters[0]
-    sessions, waitlists = assign_sessions(state.layout, first.choices, state.session_seats_taken())
-    # Offer mode (layout.promotion == "offer") will decide SeatOffered here instead.
-    return SeatGranted(first.request(), sessions, waitlists, promoted=True)
+    if state.layout.promotion == "offer":
+        return SeatOffered(first.registration_id, now + timedelta(hours=state.layout.offer_hours))
+    return seat_promoted(state, first)
+
+
+def seat_promoted(state: EventState, registration: Registration) -> SeatGranted:
+    """An event seat for someone off the waitlist; their choices count as of now."""
+    assert state.layout is not None
+    taken = state.session_seats_taken()
+    sessions, waitlists = assign_sessions(state.layout, registration.choices, taken)
+    return SeatGranted(registration.request(), sessions, waitlists, promoted=True)
 
 
 def _better_than(ranked: tuple[str, ...], held: str | None) -> tuple[str, ...]:

@@ -6,11 +6,13 @@ from typing import Any
 
 from capacity.adapters import store
 from capacity.domain import (
+    AnswerOffer,
     CancelEvent,
     Command,
     Decision,
     DefineEvent,
     EventState,
+    ExpireOffer,
     ReleaseSeat,
     RequestSeat,
     decide,
@@ -68,9 +70,19 @@ async def on_release(tx: Tx, _envelope: CloudEvent, data: contract.ReleaseSeat) 
 
 
 async def on_answer_offer(tx: Tx, _envelope: CloudEvent, data: contract.AnswerOffer) -> None:
-    # Promotion is automatic for now, so capacity never makes an offer there is to answer.
-    log.warning("offer answer for %s in %s ignored: offers are not implemented yet",
-                data.registration_id, data.event_id)
+    rid = data.registration_id
+    command = AnswerOffer(rid, data.accepted)
+    _, decisions = await decide_and_save(tx, data.event_id, command, rid)
+    if not decisions:
+        log.warning("offer answer for %s in %s: no open offer", rid, data.event_id)
+
+
+async def on_expire_offer(tx: Tx, _envelope: CloudEvent, data: contract.ExpireOffer) -> None:
+    rid = data.registration_id
+    command = ExpireOffer(rid, data.expires_at)
+    _, decisions = await decide_and_save(tx, data.event_id, command, rid)
+    if not decisions:
+        log.info("offer timer for %s in %s outlived its offer", rid, data.event_id)
 
 
 def routes() -> dict[str, Route[Any]]:
@@ -80,4 +92,5 @@ def routes() -> dict[str, Route[Any]]:
         contract.REQUEST_SEAT: Route(contract.RequestSeat, on_request),
         contract.RELEASE_SEAT: Route(contract.ReleaseSeat, on_release),
         contract.ANSWER_OFFER: Route(contract.AnswerOffer, on_answer_offer),
+        contract.EXPIRE_OFFER: Route(contract.ExpireOffer, on_expire_offer),
     }

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from typing import TypeAlias
-from uuid import uuid4
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
+from capacity.adapters.offer_timers import OfferTimer
 from capacity.domain import (
     Decision,
     EventCancelled,
@@ -11,6 +12,7 @@ from capacity.domain import (
     Layout,
     RoundLayout,
     SeatGranted,
+    SeatOffered,
     SeatRefused,
     SeatReleased,
     SeatRequest,
@@ -23,8 +25,13 @@ from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_contracts.internal import capacity_v1 as contract
 
 SOURCE = "urn:tilmeld:capacity"
+TIMER_SOURCE = "urn:tilmeld:capacity:offer-timer"
 Told: TypeAlias = (
-    contract.SeatGranted | contract.SeatWaitlisted | contract.SeatRefused | contract.SeatReleased
+    contract.SeatGranted
+    | contract.SeatWaitlisted
+    | contract.SeatOffered
+    | contract.SeatRefused
+    | contract.SeatReleased
     | contract.SessionsChanged
 )
 
@@ -51,27 +58,42 @@ def message_of(event_id: str, decision: Decision) -> tuple[str, Told] | None:
     match decision:
         case SeatGranted(request=request):
             return contract.SEAT_GRANTED, contract.SeatGranted(
-                event_id=event_id, registration_id=request.registration_id,
+                event_id=event_id,
+                registration_id=request.registration_id,
                 sessions=dict(decision.sessions),
                 session_waitlists={r: list(s) for r, s in decision.session_waitlists.items()},
                 promoted=decision.promoted,
             )
         case SeatWaitlisted(request=request, position=position):
             return contract.SEAT_WAITLISTED, contract.SeatWaitlisted(
-                event_id=event_id, registration_id=request.registration_id, position=position,
+                event_id=event_id,
+                registration_id=request.registration_id,
+                position=position,
+            )
+        case SeatOffered(registration_id=registration_id, expires_at=expires_at):
+            return contract.SEAT_OFFERED, contract.SeatOffered(
+                event_id=event_id,
+                registration_id=registration_id,
+                expires_at=expires_at,
             )
         case SeatRefused(request=request, reason=reason, detail=detail):
             return contract.SEAT_REFUSED, contract.SeatRefused(
-                event_id=event_id, registration_id=request.registration_id, reason=reason,
+                event_id=event_id,
+                registration_id=request.registration_id,
+                reason=reason,
                 detail=detail,
             )
         case SeatReleased(registration_id=registration_id, reason=reason):
             return contract.SEAT_RELEASED, contract.SeatReleased(
-                event_id=event_id, registration_id=registration_id, reason=reason,
+                event_id=event_id,
+                registration_id=registration_id,
+                reason=reason,
             )
         case SessionsChanged(registration_id=registration_id, sessions=sessions):
             return contract.SESSIONS_CHANGED, contract.SessionsChanged(
-                event_id=event_id, registration_id=registration_id, sessions=dict(sessions),
+                event_id=event_id,
+                registration_id=registration_id,
+                sessions=dict(sessions),
             )
         case EventDefined() | EventCancelled():
             return None
@@ -82,5 +104,28 @@ def cloudevent_of(event_id: str, decision: Decision, now: datetime) -> CloudEven
     if message is None:
         return None
     type_, data = message
-    return new_event(type=type_, source=SOURCE, id=str(uuid4()), time=now,
-                     subject=data.registration_id, data=data)
+    return new_event(
+        type=type_,
+        source=SOURCE,
+        id=str(uuid4()),
+        time=now,
+        subject=data.registration_id,
+        data=data,
+    )
+
+
+def expire_offer_event(timer: OfferTimer, now: datetime) -> CloudEvent:
+    """The command a fired timer sends. Its id is the timer's, so a republish is a duplicate."""
+    deadline = timer.expires_at.isoformat()
+    name = f"{TIMER_SOURCE}/{timer.event_id}/{timer.registration_id}/{deadline}"
+    data = contract.ExpireOffer(
+        event_id=timer.event_id, registration_id=timer.registration_id, expires_at=timer.expires_at
+    )
+    return new_event(
+        type=contract.EXPIRE_OFFER,
+        source=TIMER_SOURCE,
+        id=str(uuid5(NAMESPACE_URL, name)),
+        time=now,
+        subject=timer.registration_id,
+        data=data,
+    )

@@ -1,0 +1,75 @@
+"""The rush benchmark (bench/, `make bench`) once at a tiny size against the services the e2e
+fixtures start, so the harness cannot rot: it must decide every sign-up, find no violation
+and write the JSON the issue asks for."""
+
+from email.utils import getaddresses
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bench.config import Config, Target
+from bench.report import table
+from bench.rush import run
+from bench.workload import Shape
+from tests.e2e.kafka_io import eventually
+from tests.e2e.mailbox import Mailbox
+from tests.e2e.services import ServiceProcess
+
+SYSTEMS = ("tilmeld", "floor", "monolith")
+FIGURES = ("decided_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "n")
+# Small enough that 200 sign-ups fill the event, the sessions and a waitlist.
+TINY = Shape(capacity=40, session_capacity=8, per_organisation_max=5)
+
+
+class MailboxSource:
+    """The test SMTP server as the benchmark's mail source (the conference title names the
+    bench event, so other tests' mail is left out)."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self._mailbox = mailbox
+
+    def received(self) -> dict[str, float | None]:
+        return {
+            address.lower(): None
+            for message in self._mailbox.about("(bench-")
+            for _, address in getaddresses([str(message["To"])])
+        }
+
+
+@pytest.mark.timeout(300)
+async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
+    services: dict[str, ServiceProcess], mailbox: Mailbox, tmp_path: Path
+) -> None:
+    config = Config(
+        n=200,
+        rate=100,
+        duration=1,
+        shape=TINY,
+        json_out=tmp_path / "rush.json",
+        stall_timeout=30,
+        mail_timeout=60,
+    )
+    pids = {name: s.process.pid for name, s in services.items() if s.process is not None}
+    source = MailboxSource(mailbox)
+    result = await run(config, Target(pids=pids, mail=source))
+    print(table(result))  # shown when the test fails
+
+    assert result["violations"] == 0, result["tilmeld"]["violation_examples"]
+    written = orjson.loads((tmp_path / "rush.json").read_bytes())
+    for name in SYSTEMS:
+        assert set(FIGURES) <= set(written[name]), name
+        assert written[name]["n"] == 200, name
+    assert {"ratio_floor", "ratio_monolith", "violations"} <= set(written)
+    assert written["ratio_floor"] > 0 and written["ratio_monolith"] > 0
+    assert written["fixed_rate"]["offered_per_s"] == 100
+    assert written["fixed_rate"]["n"] == 100 and written["fixed_rate"]["p99_ms"] > 0
+    outcomes = written["tilmeld"]["outcomes"]
+    assert outcomes["confirmed"] == TINY.capacity and outcomes["waitlisted"] > 0
+    assert written["floor"]["missing"] == 0 and written["floor"]["duplicates"] == 0
+    assert written["mail"]["confirmation_mails_received"] == TINY.capacity
+    assert set(written["rss_max_mb"]) == set(pids)
+    # Let the notification service send the rest (it is rate-limited), so the tests after
+    # this one do not wait behind the benchmark's mail.
+    decided = sum(written[k]["n"] for k in ("tilmeld", "fixed_rate"))
+    await eventually(lambda: len(source.received()) >= decided, timeout=120, what="bench mail")
