@@ -29,6 +29,7 @@ run: install infra
 
 # Services started by `make run` would compete with the ones the tests start: stop them first.
 test: install infra
+	@bash deploy/local/browser.sh
 	@bash deploy/local/services.sh stop
 	@$(MAKE) --no-print-directory lint
 	@.venv/bin/pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ from faststream.kafka import KafkaBroker
 from registration.adapters.catalog_sync import CatalogSync
 from registration.config import Settings
 from registration.entrypoints.http import read_api
+from registration.entrypoints.pages import self_service_pages
 from registration.service import catalog_handlers as catalog
 from registration.service import decision_handlers as decided
 from registration.service.signup_handlers import SignupHandlers
@@ -90,5 +91,5 @@ def spec(settings: Settings) -> ServiceSpec:
         dsn=settings.registration_db,
         migrations=Path(__file__).parent / "migrations",
         build=build,
-        routers=[read_api(settings.api_token)],
+        routers=[read_api(settings.api_token), self_service_pages(settings.link_secret)],
     )
