@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from tilmeld_cli.commands import events, offers, signups
+from tilmeld_cli.commands import events, messages, offers, signups
 from tilmeld_cli.publish import DEFAULT_BOOTSTRAP, Broker
 
 app = typer.Typer(
@@ -14,6 +14,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+events.app.command("message")(messages.message)
 app.add_typer(events.app, name="events")
 app.command("signup")(signups.signup)
 app.command("cancel")(signups.cancel)

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel
 
+from tilmeld_contracts.catalog import messages_v1 as messages
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.notification import v1 as notification
@@ -12,6 +13,7 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     catalog.EVENT_PUBLISHED: catalog.EventDefinition,
     catalog.EVENT_CHANGED: catalog.EventDefinition,
     catalog.EVENT_CANCELLED: catalog.EventCancelled,
+    messages.MESSAGE_REQUESTED: messages.MessageRequested,
     signups.SIGNUP_REQUESTED: signups.SignupRequested,
     signups.CANCELLATION_REQUESTED: signups.CancellationRequested,
     signups.OFFER_ACCEPTED: signups.OfferAnswer,

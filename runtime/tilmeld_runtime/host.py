@@ -16,9 +16,12 @@ from fastapi import APIRouter, FastAPI, Response
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from tilmeld_runtime import asyncapi, metrics
 from tilmeld_runtime.db import create_pool, migrate
+from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
 from tilmeld_runtime.relay import OutboxRelay
 from tilmeld_runtime.settings import ServiceSettings
@@ -50,6 +53,10 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
 
 
+def group_id(service: str, topic: str) -> str:
+    return f"tilmeld-{service}.{topic}"
+
+
 def _subscribe(broker: KafkaBroker, service: str, pipeline: Pipeline) -> Any:
     async def handle(message: KafkaMessage) -> None:
         await pipeline.process(message.raw_message)  # type: ignore[arg-type]
@@ -57,7 +64,7 @@ def _subscribe(broker: KafkaBroker, service: str, pipeline: Pipeline) -> Any:
     handle.__name__ = f"on_{pipeline.topic.replace('.', '_').replace('-', '_')}"
     subscriber = broker.subscriber(
         pipeline.topic,
-        group_id=f"tilmeld-{service}.{pipeline.topic}",
+        group_id=group_id(service, pipeline.topic),
         auto_offset_reset="earliest",
         # Commit after the handler's transaction; an infrastructure error nacks (redelivery).
         ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -73,6 +80,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(spec.dsn)
+        metrics.track_pool(pool)
         applied = await migrate(pool, spec.migrations)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -80,9 +88,16 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             settings.kafka_bootstrap,
             client_id=f"tilmeld-{spec.name}",
             log_level=logging.DEBUG,  # one INFO line per message drowns the real logs
+            middlewares=(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=spec.name),),
         )
         parts = await spec.build(pool, broker)
         subscribers = [_subscribe(broker, spec.name, p) for p in parts.pipelines]
+        for pipeline in parts.pipelines:
+            metrics.init_pipeline(pipeline.topic)
+        lag = ConsumerLagMonitor(
+            settings.kafka_bootstrap,
+            {p.topic: group_id(spec.name, p.topic) for p in parts.pipelines},
+        )
         relay = OutboxRelay(
             pool,
             spec.dsn,
@@ -92,9 +107,12 @@ def build_app(spec: ServiceSpec) -> FastAPI:
         )
         app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers
         app.state.relay = relay
+        # The served AsyncAPI document shows what this process really subscribes to.
+        app.state.reads = tuple((p.topic, tuple(p.event_types)) for p in parts.pipelines)
         for key, value in parts.state.items():
             setattr(app.state, key, value)
         await relay.start()
+        await lag.start()
         for worker in parts.workers:  # before consuming: handlers may depend on them
             await worker.start()
         await broker.start()
@@ -108,11 +126,13 @@ def build_app(spec: ServiceSpec) -> FastAPI:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(worker.stop(), settings.shutdown_timeout)
             await relay.stop(grace=settings.shutdown_timeout)
+            await lag.stop()
             await pool.close()
             log.info("%s stopped", spec.name)
 
     app = FastAPI(title=f"Tilmeld {spec.name}", lifespan=lifespan)
     app.include_router(_ops_router())
+    app.include_router(_asyncapi_router(spec.name))
     for router in spec.routers:
         app.include_router(router)
     return app
@@ -137,6 +157,24 @@ def _ops_router() -> APIRouter:
     @router.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _asyncapi_router(service: str) -> APIRouter:
+    from fastapi import Request
+
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/asyncapi.json")
+    async def asyncapi_json(request: Request) -> Response:
+        text = asyncapi.rendered(service, request.app.state.reads)
+        return Response(text, media_type="application/json")
+
+    @router.get("/asyncapi")
+    async def asyncapi_page(request: Request) -> Response:
+        page = asyncapi.html(service, request.app.state.reads)
+        return Response(page, media_type="text/html")
 
     return router
 

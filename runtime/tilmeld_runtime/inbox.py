@@ -12,3 +12,20 @@ async def claim(conn: asyncpg.Connection, source: str, event_id: str, topic: str
         topic,
     )
     return bool(status.endswith(" 1"))
+
+
+async def claim_many(
+    conn: asyncpg.Connection, keys: list[tuple[str, str]], topic: str
+) -> set[tuple[str, str]]:
+    """Claim a batch's inputs in one round trip; returns the keys that are new."""
+    if not keys:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO inbox (source, id, topic)"
+        " SELECT s, i, $3 FROM unnest($1::text[], $2::text[]) AS k(s, i)"
+        " ON CONFLICT DO NOTHING RETURNING source, id",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        topic,
+    )
+    return {(r["source"], r["id"]) for r in rows}

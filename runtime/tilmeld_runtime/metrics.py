@@ -1,6 +1,7 @@
 """Pipeline metrics shared by all services (one process = one service, so no service label:
 Prometheus adds `job`)."""
 
+import asyncpg
 from prometheus_client import Counter, Gauge, Histogram
 
 INPUTS = Counter(
@@ -33,3 +34,45 @@ OUTBOX_OLDEST_AGE = Gauge(
 )
 RELAY_PUBLISHED = Counter("tilmeld_relay_published_total", "Records the relay published", ["topic"])
 RELAY_ERRORS = Counter("tilmeld_relay_errors_total", "Relay publish attempts that failed")
+CONSUMER_LAG = Gauge(
+    "tilmeld_consumer_lag",
+    "Records not yet committed by a consumer group (end offset - committed offset)",
+    ["group", "topic", "partition"],
+)
+CONSUMER_LAG_ERRORS = Counter(
+    "tilmeld_consumer_lag_errors_total", "Consumer lag samples that failed (broker away)"
+)
+DB_POOL_CONNECTIONS = Gauge(
+    "tilmeld_db_pool_connections", "Open database connections in the pool, by state", ["state"]
+)
+DB_POOL_MAX_CONNECTIONS = Gauge(
+    "tilmeld_db_pool_max_connections", "Connections the pool may open at most"
+)
+
+
+def track_pool(pool: asyncpg.Pool) -> None:
+    """Read the pool's usage at scrape time (the last pool tracked wins; one per process)."""
+    DB_POOL_CONNECTIONS.labels("in_use").set_function(
+        lambda: pool.get_size() - pool.get_idle_size()
+    )
+    DB_POOL_CONNECTIONS.labels("idle").set_function(pool.get_idle_size)
+    DB_POOL_MAX_CONNECTIONS.set_function(pool.get_max_size)
+
+
+DEADLETTER_REASONS = (
+    "not_json",
+    "not_cloudevent",
+    "unsupported_content_type",
+    "unknown_type",
+    "invalid_data",
+    "processing_failed",
+)
+
+
+def init_pipeline(topic: str) -> None:
+    """Expose a pipeline's counters at 0 from the start: a series born at 1 would hide the
+    first increase from `increase()` and `rate()` (and so from the dead-letter alert)."""
+    for reason in DEADLETTER_REASONS:
+        DEADLETTERED.labels(topic, reason)
+    INBOX_DUPLICATES.labels(topic)
+    HANDLER_RETRIES.labels(topic)

@@ -1,29 +1,35 @@
-"""How every service handles one Kafka record: read the CloudEvent, route on its `type`,
-validate its data, and apply the handler's effect in one transaction with the inbox claim and
-the outbox writes. Whatever cannot be read goes to the dead-letter topic; nothing stalls.
+"""How every service handles Kafka records: read the CloudEvent, route on its `type`, validate
+its data, and apply the handler's effect in one transaction with the inbox claim and the outbox
+writes. Whatever cannot be read goes to the dead-letter topic; nothing stalls.
 
-Offsets are committed by FastStream only after `process` returns, i.e. after the commit.
+`process_batch` handles a whole fetched batch in ONE transaction (one inbox round trip, one
+outbox write, one commit) — the records of a partition in order. If anything in it fails for a
+reason other than the infrastructure, the batch is rolled back and its records are handled one
+by one with `process`, which retries and finally parks a failing record as a dead letter.
+FastStream commits the offsets only after the handler returned, i.e. after the commit.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 from aiokafka import ConsumerRecord
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from tilmeld_contracts import topics
-from tilmeld_contracts.envelope import CloudEvent, UnreadableRecord, read_record, validation_detail
+from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_runtime import inbox, metrics, outbox
+from tilmeld_runtime.intake import DeadLetter, Readable, classify, deadletter_headers
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+Record = ConsumerRecord[bytes, bytes]
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
 TRANSIENT = (
@@ -40,14 +46,21 @@ BUG_ATTEMPTS = 3
 
 @dataclass
 class Tx:
-    """What a handler may touch: the transaction's connection, the clock, and `emit`."""
+    """What a handler may touch: the transaction's connection, the clock, `emit`, a cache that
+    lives as long as the transaction (a batch), and callbacks to run once it committed."""
 
     conn: asyncpg.Connection
     now: datetime
     pending: list[tuple[str, str, CloudEvent]] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)
+    committed: list[Callable[[], None]] = field(default_factory=list)
 
     def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         self.pending.append((topic, key, event))
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` only if the transaction commits (metrics, process-level caches)."""
+        self.committed.append(callback)
 
 
 Handler = Callable[[Tx, CloudEvent, M], Awaitable[None]]
@@ -73,12 +86,41 @@ class Pipeline:
     ) -> None:
         self._pool, self.topic, self._routes, self._clock = pool, topic, routes, clock
 
-    async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+    @property
+    def event_types(self) -> list[str]:
+        """The CloudEvents types this pipeline routes (anything else is dead-lettered)."""
+        return sorted(self._routes)
+
+    async def process_batch(self, records: Sequence[Record]) -> None:
+        started = time.perf_counter()
+        try:
+            outcomes = await self._in_one_transaction(records)
+        except TRANSIENT:
+            metrics.HANDLER_RETRIES.labels(self.topic).inc()
+            log.warning(
+                "transient error on a batch of %d; handing back to Kafka",
+                len(records),
+                exc_info=True,
+            )
+            await asyncio.sleep(1.0)
+            raise  # FastStream nacks: the batch is redelivered, nothing is committed
+        except Exception:
+            log.exception("a batch of %d failed; handling its records one by one", len(records))
+            for record in records:
+                await self.process(record)
+            return
+        elapsed = (time.perf_counter() - started) / max(1, len(records))
+        for label, outcome in outcomes:
+            metrics.INPUTS.labels(self.topic, label, outcome).inc()
+            metrics.HANDLER_SECONDS.labels(self.topic).observe(elapsed)
+
+    async def process(self, record: Record) -> None:
+        """One record in its own transaction, retried; a persistent bug parks it."""
         started = time.perf_counter()
         attempt = 0
         while True:
             try:
-                outcome = await self._process_once(record)
+                [outcome] = await self._in_one_transaction([record])
                 break
             except TRANSIENT:
                 metrics.HANDLER_RETRIES.labels(self.topic).inc()
@@ -90,7 +132,7 @@ class Pipeline:
                     exc_info=True,
                 )
                 await asyncio.sleep(1.0)
-                raise  # FastStream nacks: the record is redelivered, nothing is committed
+                raise
             except Exception as error:
                 attempt += 1
                 log.exception(
@@ -101,56 +143,41 @@ class Pipeline:
                     attempt,
                 )
                 if attempt >= BUG_ATTEMPTS:
-                    await self._deadletter(record, "processing_failed", repr(error)[:500])
+                    await self._park(record, repr(error)[:500])
                     outcome = ("?", "deadlettered")
                     break
                 await asyncio.sleep(0.2 * attempt)
-        metrics.INPUTS.labels(self.topic, outcome[0], outcome[1]).inc()
+        metrics.INPUTS.labels(self.topic, *outcome).inc()
         metrics.HANDLER_SECONDS.labels(self.topic).observe(time.perf_counter() - started)
 
-    async def _process_once(self, record: ConsumerRecord[bytes, bytes]) -> tuple[str, str]:
-        headers = list(record.headers or ())
-        try:
-            event = read_record(record.value, headers)
-        except UnreadableRecord as error:
-            await self._deadletter(record, error.reason, error.detail)
-            return "unreadable", "deadlettered"
-        route = self._routes.get(event.type)
-        if route is None:
-            await self._deadletter(
-                record, "unknown_type", f"unknown CloudEvents type {event.type!r}"
-            )
-            return "unknown", "deadlettered"
-        try:
-            data = route.model.model_validate(event.data)
-        except ValidationError as error:
-            detail = validation_detail(error)
-            if route.on_invalid is None:
-                await self._deadletter(record, "invalid_data", detail)
-                return event.type, "deadlettered"
-            on_invalid = route.on_invalid
-            outcome = await self._in_transaction(
-                event, lambda tx: on_invalid(tx, event, detail), "invalid"
-            )
-            return event.type, outcome
-        return event.type, await self._in_transaction(
-            event, lambda tx: route.handle(tx, event, data), "handled"
-        )
-
-    async def _in_transaction(
-        self, event: CloudEvent, effect: Callable[[Tx], Awaitable[None]], outcome: str
-    ) -> str:
+    async def _in_one_transaction(self, records: Sequence[Record]) -> list[tuple[str, str]]:
+        inputs = [(record, classify(record, self._routes)) for record in records]
+        keys = [i.key(r) if isinstance(i, DeadLetter) else i.key() for r, i in inputs]
+        outcomes: list[tuple[str, str]] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            if not await inbox.claim(conn, event.source, event.id, self.topic):
-                metrics.INBOX_DUPLICATES.labels(self.topic).inc()
-                return "duplicate"
+            fresh = await inbox.claim_many(conn, keys, self.topic)
             tx = Tx(conn, self._clock())
-            await effect(tx)
+            letters: list[tuple[Record, DeadLetter]] = []
+            for (record, item), key in zip(inputs, keys, strict=True):
+                if key not in fresh:
+                    metrics.INBOX_DUPLICATES.labels(self.topic).inc()
+                    outcomes.append((_label(item), "duplicate"))
+                    continue
+                fresh.discard(key)  # a second copy within the batch is a duplicate too
+                if isinstance(item, DeadLetter):
+                    letters.append((record, item))
+                    outcomes.append((item.label, "deadlettered"))
+                else:
+                    outcomes.append((item.event.type, await _apply(tx, item)))
             await outbox.enqueue_events(conn, tx.pending)
-        return outcome
+            for record, letter in letters:
+                await self._deadletter(conn, record, letter.reason, letter.detail)
+        for callback in tx.committed:
+            callback()
+        return outcomes
 
     async def _deadletter(
-        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
+        self, conn: asyncpg.Connection, record: Record, reason: str, detail: str
     ) -> None:
         log.warning(
             "dead-letter %s/%s@%s: %s: %s",
@@ -160,16 +187,26 @@ class Pipeline:
             reason,
             detail,
         )
-        headers = [
-            *[(k, v) for k, v in (record.headers or ()) if not k.startswith("tilmeld-")],
-            ("tilmeld-error", reason.encode()),
-            ("tilmeld-detail", detail.encode()[:2000]),
-            ("tilmeld-topic", record.topic.encode()),
-            ("tilmeld-partition", str(record.partition).encode()),
-            ("tilmeld-offset", str(record.offset).encode()),
-        ]
-        position = f"kafka:{record.topic}/{record.partition}"
+        headers = deadletter_headers(record, reason, detail)
+        await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, record.value, headers)
+        metrics.DEADLETTERED.labels(self.topic, reason).inc()
+
+    async def _park(self, record: Record, detail: str) -> None:
+        """A record whose handler keeps failing: dead-letter it so its partition moves on."""
+        letter = DeadLetter("processing_failed", detail, "?")
         async with self._pool.acquire() as conn, conn.transaction():
-            if await inbox.claim(conn, position, str(record.offset), self.topic):
-                await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, record.value, headers)
-                metrics.DEADLETTERED.labels(self.topic, reason).inc()
+            if await inbox.claim(conn, *letter.key(record), self.topic):
+                await self._deadletter(conn, record, letter.reason, letter.detail)
+
+
+async def _apply(tx: Tx, item: Readable) -> str:
+    if item.data is None:
+        assert item.invalid_detail is not None and item.route.on_invalid is not None
+        await item.route.on_invalid(tx, item.event, item.invalid_detail)
+        return "invalid"
+    await item.route.handle(tx, item.event, item.data)
+    return "handled"
+
+
+def _label(item: DeadLetter | Readable) -> str:
+    return item.label if isinstance(item, DeadLetter) else item.event.type

@@ -1,6 +1,6 @@
 """Event definitions on `tilmeld.catalog` (written by organisers as YAML)."""
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -106,11 +106,16 @@ class EventDefinition(_Part):
     fee: Fee = Fee()
     rounds: list[Round] = []
     meetings: list[Meeting] = []
+    # Reminder mails, in whole days before the event (networks: before each meeting).
+    # None = the default, 7 and 1 days before; [] = no reminders.
+    reminders: list[Annotated[int, Field(ge=0, le=365)]] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
+        if self.reminders is not None and len(self.reminders) != len(set(self.reminders)):
+            raise ValueError("reminders must not repeat a number of days")
         window = self.registration
         if window.opens_at and window.closes_at and window.closes_at <= window.opens_at:
             raise ValueError("registration.closes_at must be after registration.opens_at")

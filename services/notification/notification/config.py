@@ -1,5 +1,7 @@
 """Settings of the notification service, from TILMELD_* environment variables."""
 
+from pathlib import Path
+
 from pydantic import SecretStr
 
 from tilmeld_runtime.settings import ServiceSettings
@@ -28,3 +30,15 @@ class Settings(ServiceSettings):
     mail_retry_base_seconds: float = 30.0
     mail_retry_cap_seconds: float = 3600.0
     mail_max_attempts: int = 30
+
+    # How often the reminder schedule is looked at (at the latest; sooner when one is due).
+    reminder_poll_seconds: float = 30.0
+
+    # Webhook subscriptions (YAML/JSON); none when unset.
+    webhooks_file: Path | None = None
+    webhook_timeout: float = 10.0
+    webhook_workers: int = 2
+    # Retries wait base·2^n seconds (jittered, at most cap) for up to `window` hours.
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_retry_window_hours: float = 24.0

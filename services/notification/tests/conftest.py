@@ -5,8 +5,10 @@ import asyncio
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -18,24 +20,45 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 from aiosmtpd.controller import Controller
 
+from notification.adapters.job_signal import JobSignal
+from notification.adapters.link_signer import LinkSigner
+from notification.adapters.rendering import TemplateRenderer
+from notification.adapters.smtp import SmtpSender
 from notification.bootstrap import MIGRATIONS
 from notification.config import Settings
+from notification.domain.retry import RetryPolicy
+from notification.service.catalog import catalog_routes
+from notification.service.delivery import Delivery
+from notification.service.mailer import Mailer
+from notification.service.messages import message_routes
+from notification.service.rate_limit import RateLimit
+from notification.service.registrations import registration_routes
+from tilmeld_contracts import topics
+from tilmeld_contracts.catalog import v1 as catalog
+from tilmeld_contracts.catalog.messages_v1 import MESSAGE_REQUESTED
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_contracts.registry import DATA_MODELS
 from tilmeld_runtime.db import migrate
+from tilmeld_runtime.pipeline import Pipeline
 
 DSN = os.environ.get("TILMELD_NOTIFICATION_DB", Settings().notification_db)
+LINK_SECRET = "test-link-secret"
 
 FACT_TYPES = {
-    "confirmed": registration.CONFIRMED, "waitlisted": registration.WAITLISTED,
-    "offered": registration.OFFERED, "promoted": registration.PROMOTED,
-    "session_changed": registration.SESSION_CHANGED, "cancelled": registration.CANCELLED,
+    "confirmed": registration.CONFIRMED,
+    "waitlisted": registration.WAITLISTED,
+    "offered": registration.OFFERED,
+    "promoted": registration.PROMOTED,
+    "session_changed": registration.SESSION_CHANGED,
+    "cancelled": registration.CANCELLED,
     "rejected": registration.REJECTED,
 }
 FACT_EXTRAS: dict[str, dict[str, Any]] = {
-    "confirmed": {"sessions": {"runde-1": "temamoede-1", "runde-2": None},
-                  "session_waitlists": {"runde-2": ["temamoede-3", "temamoede-4"]}},
+    "confirmed": {
+        "sessions": {"runde-1": "temamoede-1", "runde-2": None},
+        "session_waitlists": {"runde-2": ["temamoede-3", "temamoede-4"]},
+    },
     "promoted": {"sessions": {"runde-1": "temamoede-2", "runde-2": "temamoede-4"}},
     "waitlisted": {"position": 7},
     "offered": {"expires_at": "2023-09-20T10:00:00+00:00"},
@@ -53,21 +76,36 @@ def unique(prefix: str) -> str:
 def conference() -> Callable[..., EventDefinition]:
     def make(**changes: Any) -> EventDefinition:
         data: dict[str, Any] = {
-            "id": unique("konference"), "kind": "conference",
+            "id": unique("konference"),
+            "kind": "conference",
             "title": "Konference om dagtilbud af høj kvalitet",
-            "organiser": "Styrelsen for Undervisning og Kvalitet", "language": "da",
+            "organiser": "Styrelsen for Undervisning og Kvalitet",
+            "language": "da",
             "venue": {"name": "Odeon", "address": "Odeons Kvarter 1, 5000 Odense C"},
-            "starts_at": "2023-10-03T09:00:00+02:00", "ends_at": "2023-10-03T15:30:00+02:00",
+            "starts_at": "2023-10-03T09:00:00+02:00",
+            "ends_at": "2023-10-03T15:30:00+02:00",
             "rounds": [
-                {"id": "runde-1", "starts_at": "2023-10-03T11:15:00+02:00",
-                 "ends_at": "2023-10-03T12:15:00+02:00", "sessions": [
-                     {"id": "temamoede-1",
-                      "title": "Tidligt samarbejde med forældre på deres arena"},
-                     {"id": "temamoede-2", "title": "Leg og læring"}]},
-                {"id": "runde-2", "starts_at": "2023-10-03T13:00:00+02:00",
-                 "ends_at": "2023-10-03T14:00:00+02:00", "sessions": [
-                     {"id": "temamoede-3", "title": "Sprogarbejde i vuggestuen"},
-                     {"id": "temamoede-4", "title": "Inklusion i praksis"}]},
+                {
+                    "id": "runde-1",
+                    "starts_at": "2023-10-03T11:15:00+02:00",
+                    "ends_at": "2023-10-03T12:15:00+02:00",
+                    "sessions": [
+                        {
+                            "id": "temamoede-1",
+                            "title": "Tidligt samarbejde med forældre på deres arena",
+                        },
+                        {"id": "temamoede-2", "title": "Leg og læring"},
+                    ],
+                },
+                {
+                    "id": "runde-2",
+                    "starts_at": "2023-10-03T13:00:00+02:00",
+                    "ends_at": "2023-10-03T14:00:00+02:00",
+                    "sessions": [
+                        {"id": "temamoede-3", "title": "Sprogarbejde i vuggestuen"},
+                        {"id": "temamoede-4", "title": "Inklusion i praksis"},
+                    ],
+                },
             ],
         }
         return EventDefinition.model_validate({**data, **changes})
@@ -79,16 +117,29 @@ def conference() -> Callable[..., EventDefinition]:
 def network() -> Callable[..., EventDefinition]:
     def make(**changes: Any) -> EventDefinition:
         data: dict[str, Any] = {
-            "id": unique("netvaerk"), "kind": "network", "title": "Netværk for dagtilbudsledere",
-            "organiser": "KL", "language": "da",
-            "starts_at": "2024-01-10T09:00:00+01:00", "ends_at": "2024-05-14T12:00:00+02:00",
+            "id": unique("netvaerk"),
+            "kind": "network",
+            "title": "Netværk for dagtilbudsledere",
+            "organiser": "KL",
+            "language": "da",
+            "starts_at": "2024-01-10T09:00:00+01:00",
+            "ends_at": "2024-05-14T12:00:00+02:00",
             "meetings": [
-                {"id": "moede-1", "starts_at": "2024-01-10T09:00:00+01:00",
-                 "ends_at": "2024-01-10T15:00:00+01:00", "mode": "physical",
-                 "location": "KL-huset, Weidekampsgade 10, 2300 København S"},
-                {"id": "moede-2", "title": "Opfølgning", "starts_at": "2024-05-14T10:00:00+02:00",
-                 "ends_at": "2024-05-14T12:00:00+02:00", "mode": "online",
-                 "online_url": "https://teams.microsoft.com/l/meetup-join/abc"},
+                {
+                    "id": "moede-1",
+                    "starts_at": "2024-01-10T09:00:00+01:00",
+                    "ends_at": "2024-01-10T15:00:00+01:00",
+                    "mode": "physical",
+                    "location": "KL-huset, Weidekampsgade 10, 2300 København S",
+                },
+                {
+                    "id": "moede-2",
+                    "title": "Opfølgning",
+                    "starts_at": "2024-05-14T10:00:00+02:00",
+                    "ends_at": "2024-05-14T12:00:00+02:00",
+                    "mode": "online",
+                    "online_url": "https://teams.microsoft.com/l/meetup-join/abc",
+                },
             ],
         }
         return EventDefinition.model_validate({**data, **changes})
@@ -102,25 +153,59 @@ def fact() -> Callable[..., Any]:
 
     def make(kind: str, event_id: str, **changes: Any) -> Any:
         data: dict[str, Any] = {
-            "registration_id": str(uuid.uuid4()), "event_id": event_id,
-            "request_source": "urn:kl:website", "request_id": unique("request"),
-            "attendee": {"name": "Mette Hansen", "email": "mette@aarhus.dk",
-                         "organisation": "Aarhus Kommune", "municipality_code": "751"},
-            **FACT_EXTRAS[kind], **changes,
+            "registration_id": str(uuid.uuid4()),
+            "event_id": event_id,
+            "request_source": "urn:kl:website",
+            "request_id": unique("request"),
+            "attendee": {
+                "name": "Mette Hansen",
+                "email": "mette@aarhus.dk",
+                "organisation": "Aarhus Kommune",
+                "municipality_code": "751",
+            },
+            **FACT_EXTRAS[kind],
+            **changes,
         }
         return DATA_MODELS[FACT_TYPES[kind]].model_validate(data)
 
     return make
 
 
-def cloud_record(topic: str, type_: str, data: Any, *, key: str, source: str = "urn:test",
-                 id: str | None = None, offset: int = 0) -> ConsumerRecord[bytes, bytes]:
+def cloud_record(
+    topic: str,
+    type_: str,
+    data: Any,
+    *,
+    key: str,
+    source: str = "urn:test",
+    id: str | None = None,
+    offset: int = 0,
+) -> ConsumerRecord[bytes, bytes]:
     """A structured-mode CloudEvents Kafka record, as the pipeline receives it."""
     payload = data.model_dump(mode="json") if hasattr(data, "model_dump") else data
-    value = orjson.dumps({"specversion": "1.0", "id": id or str(uuid.uuid4()), "source": source,
-                          "type": type_, "time": "2023-09-01T10:00:00Z", "data": payload})
-    return ConsumerRecord(topic, 0, offset, 0, 0, key.encode(), value, None, len(key),
-                          len(value), [("content-type", b"application/cloudevents+json")])
+    value = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": id or str(uuid.uuid4()),
+            "source": source,
+            "type": type_,
+            "time": "2023-09-01T10:00:00Z",
+            "data": payload,
+        }
+    )
+    return ConsumerRecord(
+        topic,
+        0,
+        offset,
+        0,
+        0,
+        key.encode(),
+        value,
+        None,
+        len(key),
+        len(value),
+        [("content-type", b"application/cloudevents+json")],
+    )
 
 
 @pytest.fixture
@@ -138,8 +223,9 @@ async def db() -> AsyncIterator[asyncpg.Pool]:
     schema = unique("test").replace("-", "_")
     admin = await asyncpg.connect(DSN)
     await admin.execute(f"CREATE SCHEMA {schema}")
-    pool = await asyncpg.create_pool(DSN, min_size=1, max_size=4,
-                                     server_settings={"search_path": schema})
+    pool = await asyncpg.create_pool(
+        DSN, min_size=1, max_size=4, server_settings={"search_path": schema}
+    )
     assert pool is not None
     try:
         await migrate(pool, MIGRATIONS)
@@ -162,8 +248,9 @@ class ScriptedRelay:
         self.data_delay = 0.0
         self.data_started = threading.Event()  # set in the server's thread
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         self.rcpt_attempts.append(address)
         if address in self.refuse:
             return "550 5.1.1 No such user here"
@@ -203,3 +290,114 @@ def smtp_relay() -> Iterator[tuple[ScriptedRelay, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+class Clock:
+    """Real time plus however far a test has jumped ahead (to make retries and reminders due)."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_mailer(db: asyncpg.Pool, dsn: str, clock: Clock) -> Callable[..., Mailer]:
+    def make(
+        port: int, *, send_attempts: int = 3, max_attempts: int = 5, poll_seconds: float = 0.2
+    ) -> Mailer:
+        delivery = Delivery(
+            SmtpSender("127.0.0.1", port, timeout=5),
+            TemplateRenderer(),
+            mail_from="Tilmeld <tilmeld@tilmeld.local>",
+            clock=clock,
+            send_attempts=send_attempts,
+            first_wait=0.01,
+            longest_wait=0.05,
+            signer=LinkSigner(LINK_SECRET, "https://tilmeld.example.dk"),
+        )
+        return Mailer(
+            db,
+            delivery,
+            JobSignal(dsn),
+            retry=RetryPolicy(60, 600, max_attempts),
+            rate=RateLimit(1000),
+            poll_seconds=poll_seconds,
+            clock=clock,
+        )
+
+    return make
+
+
+class Feed:
+    """What the service consumes, through its real pipelines: catalog records, outcome facts,
+    organiser messages. Facts come from the registration service's source, as in production."""
+
+    def __init__(self, db: asyncpg.Pool, clock: Clock) -> None:
+        self._db, self._clock = db, clock
+
+    def _pipeline(self, topic: str, routes: dict[str, Any]) -> Pipeline:
+        return Pipeline(self._db, topic, routes, clock=self._clock)
+
+    async def publish(self, event: EventDefinition, *, changed: bool = False) -> None:
+        kind = catalog.EVENT_CHANGED if changed else catalog.EVENT_PUBLISHED
+        await self._pipeline(topics.CATALOG, catalog_routes()).process(
+            cloud_record(topics.CATALOG, kind, event, key=event.id)
+        )
+
+    async def cancel_event(self, event_id: str, reason: str) -> None:
+        await self._pipeline(topics.CATALOG, catalog_routes()).process(
+            cloud_record(
+                topics.CATALOG,
+                catalog.EVENT_CANCELLED,
+                catalog.EventCancelled(event_id=event_id, reason=reason),
+                key=event_id,
+            )
+        )
+
+    async def fact(self, kind: str, fact: Any) -> None:
+        await self._pipeline(topics.REGISTRATIONS, registration_routes()).process(
+            cloud_record(
+                topics.REGISTRATIONS,
+                FACT_TYPES[kind],
+                fact,
+                key=fact.event_id,
+                source="urn:tilmeld:registration",
+            )
+        )
+
+    async def message(self, event_id: str, text: str, subject: str | None = None) -> None:
+        data = {"event_id": event_id, "text": text, "subject": subject}
+        await self._pipeline(topics.ORGANISER_MESSAGES, message_routes()).process(
+            cloud_record(
+                topics.ORGANISER_MESSAGES,
+                MESSAGE_REQUESTED,
+                data,
+                key=event_id,
+                source="urn:tilmeld:cli",
+            )
+        )
+
+
+@pytest.fixture
+def feed(db: asyncpg.Pool, clock: Clock) -> Feed:
+    return Feed(db, clock)
+
+
+async def eventually(check: Callable[[], Any], seconds: float = 5.0) -> None:
+    """Wait for an async condition rather than sleeping a guessed time."""
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., Any]:
+    return eventually

@@ -14,19 +14,33 @@ from tilmeld_runtime.pipeline import Pipeline
 
 
 async def outbox(pool: asyncpg.Pool) -> list[tuple[str, bytes, Any, dict[str, bytes]]]:
-    rows = await pool.fetch("SELECT topic, key, value, header_names, header_values FROM outbox"
-                            " ORDER BY seq")
-    return [(r["topic"], r["key"], orjson.loads(r["value"]) if r["topic"] != topics.DEADLETTER
-             else r["value"], dict(zip(r["header_names"], r["header_values"], strict=True)))
-            for r in rows]
+    rows = await pool.fetch(
+        "SELECT topic, key, value, header_names, header_values FROM outbox ORDER BY seq"
+    )
+    return [
+        (
+            r["topic"],
+            r["key"],
+            orjson.loads(r["value"]) if r["topic"] != topics.DEADLETTER else r["value"],
+            dict(zip(r["header_names"], r["header_values"], strict=True)),
+        )
+        for r in rows
+    ]
 
 
 async def test_each_fact_becomes_one_job_even_when_delivered_twice(
-        db: asyncpg.Pool, record: Any, fact: Any) -> None:
+    db: asyncpg.Pool, record: Any, fact: Any
+) -> None:
     facts = Pipeline(db, topics.REGISTRATIONS, registration_routes())
     confirmed = fact("confirmed", "some-event")
-    message = record(topics.REGISTRATIONS, registration.CONFIRMED, confirmed, key="some-event",
-                     source="urn:tilmeld:registration", id="fact-1")
+    message = record(
+        topics.REGISTRATIONS,
+        registration.CONFIRMED,
+        confirmed,
+        key="some-event",
+        source="urn:tilmeld:registration",
+        id="fact-1",
+    )
     await facts.process(message)
     await facts.process(message)
 
@@ -35,24 +49,44 @@ async def test_each_fact_becomes_one_job_even_when_delivered_twice(
     job = jobs[0]
     assert job["id"] == job_id_for("urn:tilmeld:registration", "fact-1")
     assert (job["status"], job["template"], job["recipient"]) == (
-        "pending", "confirmed", "mette@aarhus.dk")
+        "pending",
+        "confirmed",
+        "mette@aarhus.dk",
+    )
     assert job["registration_id"] == confirmed.registration_id
     assert await outbox(db) == []
 
 
 async def test_a_rejection_without_a_valid_address_is_skipped_and_reported(
-        db: asyncpg.Pool, record: Any, fact: Any) -> None:
+    db: asyncpg.Pool, record: Any, fact: Any
+) -> None:
     facts = Pipeline(db, topics.REGISTRATIONS, registration_routes())
-    rejected = fact("rejected", "some-event", reason="invalid_request",
-                    detail="attendee.email: not an email", attendee={"email": "mette(at)aarhus"})
-    await facts.process(record(topics.REGISTRATIONS, registration.REJECTED, rejected,
-                               key="some-event", source="urn:tilmeld:registration", id="fact-2"))
+    rejected = fact(
+        "rejected",
+        "some-event",
+        reason="invalid_request",
+        detail="attendee.email: not an email",
+        attendee={"email": "mette(at)aarhus"},
+    )
+    await facts.process(
+        record(
+            topics.REGISTRATIONS,
+            registration.REJECTED,
+            rejected,
+            key="some-event",
+            source="urn:tilmeld:registration",
+            id="fact-2",
+        )
+    )
 
     job = await db.fetchrow("SELECT * FROM mail_jobs")
     assert (job["status"], job["recipient"]) == ("skipped", None)
     [(topic, key, event, _)] = await outbox(db)
-    assert (topic, key, event["type"]) == (topics.NOTIFICATIONS, b"some-event",
-                                           "dk.tilmeld.notification.failed.v1")
+    assert (topic, key, event["type"]) == (
+        topics.NOTIFICATIONS,
+        b"some-event",
+        "dk.tilmeld.notification.failed.v1",
+    )
     assert event["data"]["reason"] == "no_recipient"
     assert event["data"]["recipient"] == "mette(at)aarhus"
     assert event["data"]["notification_id"] == str(job["id"])
@@ -60,21 +94,39 @@ async def test_a_rejection_without_a_valid_address_is_skipped_and_reported(
 
 
 async def test_a_rejection_with_a_readable_address_is_mailed(
-        db: asyncpg.Pool, record: Any, fact: Any) -> None:
+    db: asyncpg.Pool, record: Any, fact: Any
+) -> None:
     facts = Pipeline(db, topics.REGISTRATIONS, registration_routes())
-    rejected = fact("rejected", "nope", reason="invalid_request", detail="attendee.name: missing",
-                    attendee={"email": "Mette@Aarhus.dk"})
+    rejected = fact(
+        "rejected",
+        "nope",
+        reason="invalid_request",
+        detail="attendee.name: missing",
+        attendee={"email": "Mette@Aarhus.dk"},
+    )
     await facts.process(record(topics.REGISTRATIONS, registration.REJECTED, rejected, key="nope"))
     assert await db.fetchval("SELECT recipient FROM mail_jobs WHERE status = 'pending'") == (
-        "Mette@aarhus.dk")
+        "Mette@aarhus.dk"
+    )
 
 
 async def test_enrolment_is_accepted_without_a_mail(db: asyncpg.Pool, record: Any) -> None:
     facts = Pipeline(db, topics.REGISTRATIONS, registration_routes())
-    enrolled = {"event_id": "e", "organisation": "Aarhus Kommune", "registration_id": "r",
-                "fee_dkk": 500}
-    await facts.process(record(topics.REGISTRATIONS, registration.ORGANISATION_ENROLLED,
-                               enrolled, key="e", id="enrolled-1"))
+    enrolled = {
+        "event_id": "e",
+        "organisation": "Aarhus Kommune",
+        "registration_id": "r",
+        "fee_dkk": 500,
+    }
+    await facts.process(
+        record(
+            topics.REGISTRATIONS,
+            registration.ORGANISATION_ENROLLED,
+            enrolled,
+            key="e",
+            id="enrolled-1",
+        )
+    )
     assert await db.fetchval("SELECT count(*) FROM mail_jobs") == 0
     assert await db.fetchval("SELECT count(*) FROM inbox WHERE id = 'enrolled-1'") == 1
     assert await outbox(db) == []
@@ -82,17 +134,22 @@ async def test_enrolment_is_accepted_without_a_mail(db: asyncpg.Pool, record: An
 
 async def test_invalid_data_is_dead_lettered_on_both_topics(db: asyncpg.Pool, record: Any) -> None:
     await Pipeline(db, topics.REGISTRATIONS, registration_routes()).process(
-        record(topics.REGISTRATIONS, registration.WAITLISTED, {"event_id": "e"}, key="e"))
+        record(topics.REGISTRATIONS, registration.WAITLISTED, {"event_id": "e"}, key="e")
+    )
     await Pipeline(db, topics.CATALOG, catalog_routes()).process(
-        record(topics.CATALOG, catalog.EVENT_PUBLISHED, {"id": "Not A Slug"}, key="x", offset=1))
+        record(topics.CATALOG, catalog.EVENT_PUBLISHED, {"id": "Not A Slug"}, key="x", offset=1)
+    )
     letters = await outbox(db)
     assert [(t, h["tilmeld-error"]) for t, _, _, h in letters] == [
-        (topics.DEADLETTER, b"invalid_data"), (topics.DEADLETTER, b"invalid_data")]
+        (topics.DEADLETTER, b"invalid_data"),
+        (topics.DEADLETTER, b"invalid_data"),
+    ]
     assert await db.fetchval("SELECT count(*) FROM mail_jobs") == 0
 
 
 async def test_the_catalog_keeps_the_latest_definition_and_cancellations(
-        db: asyncpg.Pool, record: Any, conference: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any
+) -> None:
     events = Pipeline(db, topics.CATALOG, catalog_routes())
     first = conference()
     cancelled = catalog.EventCancelled(event_id=first.id, reason="For få tilmeldte")

@@ -13,12 +13,20 @@ import aiosmtplib
 
 
 async def test_every_mail_becomes_one_eml_file_and_sigterm_ends_it_cleanly(
-        tmp_path: Path, closed_port: int) -> None:
+    tmp_path: Path, closed_port: int
+) -> None:
     folder = tmp_path / "mails"
     sink = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "notification.entrypoints.mail_sink",
-        "--port", str(closed_port), "--dir", str(folder),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "notification.entrypoints.mail_sink",
+        "--port",
+        str(closed_port),
+        "--dir",
+        str(folder),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         await _until_listening(closed_port)
         for n in (1, 2):

@@ -8,74 +8,49 @@ from typing import Any
 
 import asyncpg
 import orjson
-import pytest
 
-from notification.adapters.job_signal import JobSignal
-from notification.adapters.rendering import TemplateRenderer
-from notification.adapters.smtp import SmtpSender
-from notification.domain.retry import RetryPolicy
 from notification.service.catalog import catalog_routes
-from notification.service.delivery import Delivery
-from notification.service.mailer import Mailer
-from notification.service.rate_limit import RateLimit
 from notification.service.registrations import registration_routes
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_runtime.pipeline import Pipeline
 
-FACT_TYPES = {"confirmed": "dk.tilmeld.registration.confirmed.v1",
-              "waitlisted": "dk.tilmeld.registration.waitlisted.v1",
-              "promoted": "dk.tilmeld.registration.promoted.v1",
-              "rejected": "dk.tilmeld.registration.rejected.v1"}
-
-
-class Clock:
-    """Real time plus however far a test has jumped ahead (to make retries due)."""
-
-    def __init__(self) -> None:
-        self.ahead = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.ahead
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def make_mailer(db: asyncpg.Pool, dsn: str, clock: Clock) -> Callable[..., Mailer]:
-    def make(port: int, *, send_attempts: int = 3, max_attempts: int = 5,
-             poll_seconds: float = 0.2) -> Mailer:
-        delivery = Delivery(
-            SmtpSender("127.0.0.1", port, timeout=5), TemplateRenderer(),
-            mail_from="Tilmeld <tilmeld@tilmeld.local>", clock=clock,
-            send_attempts=send_attempts, first_wait=0.01, longest_wait=0.05)
-        return Mailer(db, delivery, JobSignal(dsn), retry=RetryPolicy(60, 600, max_attempts),
-                      rate=RateLimit(1000), poll_seconds=poll_seconds, clock=clock)
-    return make
+FACT_TYPES = {
+    "confirmed": "dk.tilmeld.registration.confirmed.v1",
+    "waitlisted": "dk.tilmeld.registration.waitlisted.v1",
+    "promoted": "dk.tilmeld.registration.promoted.v1",
+    "rejected": "dk.tilmeld.registration.rejected.v1",
+}
 
 
 async def publish(db: asyncpg.Pool, record: Any, event: catalog.EventDefinition) -> None:
     await Pipeline(db, topics.CATALOG, catalog_routes()).process(
-        record(topics.CATALOG, catalog.EVENT_PUBLISHED, event, key=event.id))
+        record(topics.CATALOG, catalog.EVENT_PUBLISHED, event, key=event.id)
+    )
 
 
 async def announce(db: asyncpg.Pool, record: Any, kind: str, fact: Any) -> None:
     await Pipeline(db, topics.REGISTRATIONS, registration_routes()).process(
-        record(topics.REGISTRATIONS, FACT_TYPES[kind], fact, key=fact.event_id,
-               source="urn:tilmeld:registration"))
+        record(
+            topics.REGISTRATIONS,
+            FACT_TYPES[kind],
+            fact,
+            key=fact.event_id,
+            source="urn:tilmeld:registration",
+        )
+    )
 
 
 async def job_of(db: asyncpg.Pool, fact: Any) -> asyncpg.Record:
-    return await db.fetchrow("SELECT * FROM mail_jobs WHERE registration_id = $1 ORDER BY seq",
-                             fact.registration_id)
+    return await db.fetchrow(
+        "SELECT * FROM mail_jobs WHERE registration_id = $1 ORDER BY seq", fact.registration_id
+    )
 
 
 async def notifications(db: asyncpg.Pool) -> list[dict[str, Any]]:
-    rows = await db.fetch("SELECT key, value FROM outbox WHERE topic = $1 ORDER BY seq",
-                          topics.NOTIFICATIONS)
+    rows = await db.fetch(
+        "SELECT key, value FROM outbox WHERE topic = $1 ORDER BY seq", topics.NOTIFICATIONS
+    )
     return [{**orjson.loads(r["value"]), "key": r["key"].decode()} for r in rows]
 
 
@@ -87,8 +62,8 @@ async def eventually(check: Callable[[], Any], seconds: float = 5.0) -> None:
 
 
 async def test_a_fact_is_mailed_once_and_reported_sent(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
     relay, port = smtp_relay
     mailer = make_mailer(port, poll_seconds=30)  # only NOTIFY can wake it in time
     await mailer.start()
@@ -108,26 +83,44 @@ async def test_a_fact_is_mailed_once_and_reported_sent(
     assert mail["Message-ID"] == job["message_id"] == f"<{job['id']}@tilmeld>"
     assert mail["From"] == "Tilmeld <tilmeld@tilmeld.local>"
     assert mail["To"] == "Mette Hansen <mette@aarhus.dk>"
-    assert mail.get_content_type() == "multipart/alternative"
+    # text and HTML as alternatives, and the calendar invitation beside them
+    assert mail.get_content_type() == "multipart/mixed"
+    assert [p.get_content_type() for p in mail.walk()][1:] == [
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
     [sent] = await notifications(db)
     assert (sent["type"], sent["key"], sent["subject"]) == (
-        "dk.tilmeld.notification.sent.v1", event.id, confirmed.registration_id)
+        "dk.tilmeld.notification.sent.v1",
+        event.id,
+        confirmed.registration_id,
+    )
     assert sent["data"] == {
-        "notification_id": str(job["id"]), "registration_id": confirmed.registration_id,
-        "event_id": event.id, "channel": "email", "template": "confirmed",
-        "recipient": "mette@aarhus.dk", "message_id": job["message_id"]}
+        "notification_id": str(job["id"]),
+        "registration_id": confirmed.registration_id,
+        "event_id": event.id,
+        "channel": "email",
+        "template": "confirmed",
+        "recipient": "mette@aarhus.dk",
+        "message_id": job["message_id"],
+    }
     assert await mailer.send_next() is False
     assert len(relay.received) == 1
 
 
 async def test_a_refused_recipient_fails_at_once_without_retry(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
     relay, port = smtp_relay
     relay.refuse.add("ghost@aarhus.dk")
     event = conference()
-    doomed = fact("waitlisted", event.id, attendee={
-        "name": "Ghost", "email": "ghost@aarhus.dk", "organisation": "Aarhus Kommune"})
+    doomed = fact(
+        "waitlisted",
+        event.id,
+        attendee={"name": "Ghost", "email": "ghost@aarhus.dk", "organisation": "Aarhus Kommune"},
+    )
     await publish(db, record, event)
     await announce(db, record, "waitlisted", doomed)
 
@@ -146,8 +139,8 @@ async def test_a_refused_recipient_fails_at_once_without_retry(
 
 
 async def test_a_transient_answer_is_retried_until_the_mail_goes_through(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
     relay, port = smtp_relay
     relay.data_answers = ["451 4.3.0 Try again later", "452 4.3.1 Insufficient storage"]
     event = conference()
@@ -163,8 +156,14 @@ async def test_a_transient_answer_is_retried_until_the_mail_goes_through(
 
 
 async def test_a_job_that_keeps_failing_waits_while_others_go_then_gives_up(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any, clock: Any) -> None:
+    db: asyncpg.Pool,
+    record: Any,
+    conference: Any,
+    fact: Any,
+    smtp_relay: Any,
+    make_mailer: Any,
+    clock: Any,
+) -> None:
     relay, port = smtp_relay
     event = conference()
     stuck, other = fact("confirmed", event.id), fact("confirmed", event.id)
@@ -188,13 +187,12 @@ async def test_a_job_that_keeps_failing_waits_while_others_go_then_gives_up(
     job = await job_of(db, stuck)
     assert (job["status"], job["attempts"]) == ("failed", 2)
     assert job["last_error"].startswith("retries_exhausted: 451")
-    assert [n["data"].get("reason") for n in await notifications(db)] == [
-        None, "retries_exhausted"]
+    assert [n["data"].get("reason") for n in await notifications(db)] == [None, "retries_exhausted"]
 
 
 async def test_an_unreachable_relay_is_a_passing_problem(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, make_mailer: Any,
-        closed_port: int) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, make_mailer: Any, closed_port: int
+) -> None:
     event = conference()
     confirmed = fact("confirmed", event.id)
     await publish(db, record, event)
@@ -209,8 +207,8 @@ async def test_an_unreachable_relay_is_a_passing_problem(
 
 
 async def test_mails_wait_for_their_event_except_rejections(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
     relay, port = smtp_relay
     event = conference()
     confirmed = fact("confirmed", event.id)
@@ -229,8 +227,14 @@ async def test_mails_wait_for_their_event_except_rejections(
 
 
 async def test_a_later_mail_never_overtakes_an_earlier_one_of_the_same_registration(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any, clock: Any) -> None:
+    db: asyncpg.Pool,
+    record: Any,
+    conference: Any,
+    fact: Any,
+    smtp_relay: Any,
+    make_mailer: Any,
+    clock: Any,
+) -> None:
     relay, port = smtp_relay
     event = conference()
     waitlisted = fact("waitlisted", event.id)
@@ -246,12 +250,14 @@ async def test_a_later_mail_never_overtakes_an_earlier_one_of_the_same_registrat
     clock.ahead = timedelta(minutes=5)
     assert await mailer.send_next() is True and await mailer.send_next() is True
     assert [m["Subject"].split(":")[0] for m in relay.received] == [
-        "Du er på venteliste", "Du har fået en plads"]
+        "Du er på venteliste",
+        "Du har fået en plads",
+    ]
 
 
 async def test_stopping_finishes_the_mail_in_flight(
-        db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any,
-        make_mailer: Any) -> None:
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
     relay, port = smtp_relay
     relay.data_delay = 1.0
     event = conference()

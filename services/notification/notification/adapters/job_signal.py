@@ -1,5 +1,6 @@
-"""Wake-ups for the mailer: LISTEN on `mail_jobs` (NOTIFY'd by triggers at commit) on a
-connection of its own. Without it the mailer still polls, only a little later."""
+"""Wake-ups for the mailer (and the webhook sender): LISTEN on `mail_jobs` (or
+`webhook_deliveries`), NOTIFY'd by triggers at commit, on a connection of its own. Without it
+the worker still polls, only a little later."""
 
 import asyncio
 import contextlib
@@ -12,22 +13,27 @@ CHANNEL = "mail_jobs"
 
 
 class JobSignal:
-    def __init__(self, dsn: str) -> None:
-        self._dsn = dsn
+    def __init__(self, dsn: str, channel: str = CHANNEL) -> None:
+        self._dsn, self._channel = dsn, channel
         self._conn: asyncpg.Connection | None = None
         self._woken = asyncio.Event()
+        self._connecting = asyncio.Lock()  # several workers may share one signal
 
     def set(self) -> None:
         self._woken.set()
 
     async def ensure_listening(self) -> None:
+        async with self._connecting:
+            await self._listen()
+
+    async def _listen(self) -> None:
         if self._conn is not None and not self._conn.is_closed():
             return
         try:
             conn = await asyncpg.connect(self._dsn, timeout=5)
-            await conn.add_listener(CHANNEL, lambda *_: self._woken.set())
+            await conn.add_listener(self._channel, lambda *_: self._woken.set())
         except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-            log.warning("cannot LISTEN for mail jobs (%s); polling meanwhile", error)
+            log.warning("cannot LISTEN on %s (%s); polling meanwhile", self._channel, error)
             return
         self._conn = conn
         self._woken.set()  # jobs may have come while nobody listened

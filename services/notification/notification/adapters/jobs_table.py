@@ -1,6 +1,8 @@
-"""Mail jobs (table `mail_jobs`): written by the registrations pipeline, worked by the mailer."""
+"""Mail jobs (table `mail_jobs`): written by the pipelines and the reminder scheduler, worked
+by the mailer."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -8,20 +10,26 @@ from uuid import UUID
 import orjson
 from asyncpg import Connection
 
+from notification.domain.kinds import INDIVIDUAL_LANE
+
 
 @dataclass(frozen=True)
 class MailJob:
     id: UUID
+    seq: int
     template: str
     fact_type: str
     event_id: str
     registration_id: str | None
     recipient: str
     fact: dict[str, Any]
+    context: dict[str, Any]
     attempts: int
     # From `events`; None for a rejection about an event we do not know.
     event_definition: dict[str, Any] | None
     event_cancel_reason: str | None
+    # A previous attempt began to send and never recorded how it ended (see mailer.py).
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,37 +43,84 @@ class NewJob:
     registration_id: str | None
     recipient: str | None
     fact: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
+    lane: int = INDIVIDUAL_LANE
+    fanout_id: UUID | None = None
+
+
+_INSERT = (
+    "INSERT INTO mail_jobs (id, fact_source, fact_id, fact_type, template, event_id,"
+    " registration_id, recipient, fact, context, lane, fanout_id, status, last_error,"
+    " finished_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14,"
+    "  CASE WHEN $13 = 'pending' THEN NULL ELSE now() END)"
+    " ON CONFLICT (fact_source, fact_id) DO NOTHING"
+)
+
+
+def _row(job: NewJob, skipped_because: str | None) -> tuple[Any, ...]:
+    return (
+        job.id,
+        job.fact_source,
+        job.fact_id,
+        job.fact_type,
+        job.template,
+        job.event_id,
+        job.registration_id,
+        job.recipient,
+        orjson.dumps(job.fact).decode(),
+        orjson.dumps(job.context).decode(),
+        job.lane,
+        job.fanout_id,
+        "skipped" if skipped_because else "pending",
+        skipped_because,
+    )
 
 
 async def insert(conn: Connection, job: NewJob, *, skipped_because: str | None = None) -> bool:
     """False when this fact already has its job. A job without recipient is born `skipped`."""
-    status = await conn.execute(
-        "INSERT INTO mail_jobs (id, fact_source, fact_id, fact_type, template, event_id,"
-        " registration_id, recipient, fact, status, last_error, finished_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11,"
-        "  CASE WHEN $10 = 'pending' THEN NULL ELSE now() END)"
-        " ON CONFLICT (fact_source, fact_id) DO NOTHING",
-        job.id, job.fact_source, job.fact_id, job.fact_type, job.template, job.event_id,
-        job.registration_id, job.recipient, orjson.dumps(job.fact).decode(),
-        "skipped" if skipped_because else "pending", skipped_because,
-    )
+    status = await conn.execute(_INSERT, *_row(job, skipped_because))
     return str(status).endswith(" 1")
 
 
-# The oldest due job whose event we know (rejections need none), never overtaking an earlier
-# pending job of the same registration: "waitlisted" must not arrive after "promoted".
+async def insert_many(conn: Connection, jobs: Sequence[NewJob]) -> None:
+    """A fan-out's jobs in one round trip (asyncpg pipelines executemany)."""
+    if jobs:
+        await conn.executemany(_INSERT, [_row(job, None) for job in jobs])
+
+
+async def skip_pending_bulk(conn: Connection, registration_id: str, reason: str) -> int:
+    """A cancelled person gets no more reminders, change notices or broadcasts."""
+    status = await conn.execute(
+        "UPDATE mail_jobs SET status = 'skipped', last_error = $2, finished_at = now()"
+        " WHERE registration_id = $1 AND status = 'pending' AND lane <> $3",
+        registration_id,
+        reason,
+        INDIVIDUAL_LANE,
+    )
+    return int(str(status).rsplit(" ", 1)[-1])
+
+
+# The due job of the lowest lane, oldest first, whose event we know (rejections need none),
+# never overtaking an earlier pending job of the same registration ("waitlisted" must not
+# arrive after "promoted"). A mail about a cancelled event waits (a while) for the organiser's
+# note from the catalog.
 _CLAIM_NEXT = """
-SELECT j.id, j.template, j.fact_type, j.event_id, j.registration_id, j.recipient,
-       j.fact::text AS fact, j.attempts, e.definition::text AS definition, e.cancel_reason
+SELECT j.id, j.seq, j.template, j.fact_type, j.event_id, j.registration_id, j.recipient,
+       j.fact::text AS fact, j.context::text AS context, j.attempts,
+       e.definition::text AS definition, e.cancel_reason, f.job_id IS NOT NULL AS interrupted
 FROM mail_jobs j
 LEFT JOIN events e ON e.event_id = j.event_id
+LEFT JOIN mail_in_flight f ON f.job_id = j.id
 WHERE j.status = 'pending' AND j.next_attempt_at <= $1
   AND (j.template = 'rejected' OR e.definition IS NOT NULL)
+  AND (j.template <> 'cancelled' OR j.fact ->> 'reason' <> 'event_cancelled'
+       OR e.cancelled_at IS NOT NULL OR j.created_at < $1 - interval '10 minutes')
   AND NOT EXISTS (
       SELECT 1 FROM mail_jobs earlier
       WHERE earlier.registration_id = j.registration_id AND earlier.status = 'pending'
         AND earlier.seq < j.seq)
-ORDER BY j.seq
+ORDER BY j.lane, j.seq
 LIMIT 1
 FOR UPDATE OF j SKIP LOCKED
 """
@@ -78,37 +133,81 @@ async def claim_next(conn: Connection, now: datetime) -> MailJob | None:
         return None
     definition = row["definition"]
     return MailJob(
-        id=row["id"], template=row["template"], fact_type=row["fact_type"],
-        event_id=row["event_id"], registration_id=row["registration_id"],
-        recipient=row["recipient"], fact=orjson.loads(row["fact"]), attempts=row["attempts"],
+        id=row["id"],
+        seq=row["seq"],
+        template=row["template"],
+        fact_type=row["fact_type"],
+        event_id=row["event_id"],
+        registration_id=row["registration_id"],
+        recipient=row["recipient"],
+        fact=orjson.loads(row["fact"]),
+        context=orjson.loads(row["context"]),
+        attempts=row["attempts"],
         event_definition=orjson.loads(definition) if definition is not None else None,
         event_cancel_reason=row["cancel_reason"],
+        interrupted=row["interrupted"],
     )
 
 
-async def mark_sent(conn: Connection, job_id: UUID, message_id: str) -> None:
+async def mark_in_flight(conn: Connection, job_id: UUID) -> None:
+    """On a connection of its own, committed before the send (the job's row stays locked by
+    the mailer's transaction; this table has no foreign key, so nothing waits on that lock)."""
+    await conn.execute(
+        "INSERT INTO mail_in_flight (job_id) VALUES ($1)"
+        " ON CONFLICT (job_id) DO UPDATE SET started_at = now()",
+        job_id,
+    )
+
+
+async def _landed(conn: Connection, job_id: UUID, interrupted: bool) -> None:
+    await conn.execute("DELETE FROM mail_in_flight WHERE job_id = $1", job_id)
+    if interrupted:
+        await conn.execute(
+            "UPDATE mail_jobs SET resent_after_interruption = resent_after_interruption + 1"
+            " WHERE id = $1",
+            job_id,
+        )
+
+
+async def mark_sent(conn: Connection, job: MailJob, message_id: str) -> None:
+    await _landed(conn, job.id, job.interrupted)
     await conn.execute(
         "UPDATE mail_jobs SET status = 'sent', message_id = $2, attempts = attempts + 1,"
         " last_error = NULL, finished_at = now() WHERE id = $1",
-        job_id, message_id,
+        job.id,
+        message_id,
     )
 
 
-async def mark_failed(conn: Connection, job_id: UUID, error: str) -> None:
+async def mark_failed(conn: Connection, job: MailJob, error: str) -> None:
+    await _landed(conn, job.id, job.interrupted)
     await conn.execute(
         "UPDATE mail_jobs SET status = 'failed', attempts = attempts + 1, last_error = $2,"
         " finished_at = now() WHERE id = $1",
-        job_id, error,
+        job.id,
+        error,
     )
 
 
-async def put_back(conn: Connection, job_id: UUID, next_attempt_at: datetime, error: str) -> None:
+async def put_back(conn: Connection, job: MailJob, next_attempt_at: datetime, error: str) -> None:
+    await _landed(conn, job.id, job.interrupted)
     await conn.execute(
         "UPDATE mail_jobs SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3"
         " WHERE id = $1",
-        job_id, next_attempt_at, error,
+        job.id,
+        next_attempt_at,
+        error,
     )
 
 
 async def count_pending(conn: Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM mail_jobs WHERE status = 'pending'"))
+
+
+async def pending_bulk_by_kind(conn: Connection) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT template, count(*) AS n FROM mail_jobs"
+        " WHERE status = 'pending' AND lane <> $1 GROUP BY template",
+        INDIVIDUAL_LANE,
+    )
+    return {r["template"]: int(r["n"]) for r in rows}

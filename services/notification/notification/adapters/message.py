@@ -13,12 +13,19 @@ from notification.adapters.rendering import RenderedMail
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent along (the calendar invitation, `.ics`, is a later issue)."""
+    """A file sent along. Text (str) goes as UTF-8 with `params` on its Content-Type, e.g.
+    `text/calendar; method=REQUEST` for a calendar invitation."""
 
     filename: str
     maintype: str
     subtype: str
-    content: bytes
+    content: bytes | str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def calendar_attachment(method: str, ics: str) -> Attachment:
+    name = "invitation.ics" if method == "REQUEST" else "cancellation.ics"
+    return Attachment(name, "text", "calendar", ics, (("method", method),))
 
 
 def message_id_for(job_id: UUID) -> str:
@@ -48,11 +55,23 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
-    # After the parts: making the alternative moves every Content-* header into the first part.
-    message["Content-Language"] = mail.language
     for attachment in attachments:  # turns the message into multipart/mixed
-        message.add_attachment(
-            attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
-            filename=attachment.filename,
-        )
+        if isinstance(attachment.content, str):
+            message.add_attachment(
+                attachment.content,
+                subtype=attachment.subtype,
+                filename=attachment.filename,
+                params=dict(attachment.params),
+            )
+        else:
+            message.add_attachment(
+                attachment.content,
+                maintype=attachment.maintype,
+                subtype=attachment.subtype,
+                filename=attachment.filename,
+                params=dict(attachment.params),
+            )
+    # After the parts: making the alternative (or the mixed) moves every Content-* header into
+    # the first part.
+    message["Content-Language"] = mail.language
     return message

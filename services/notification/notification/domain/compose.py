@@ -1,5 +1,6 @@
 """From a registration fact and what we know of its event to the MailView of one mail."""
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeAlias
 
@@ -21,8 +22,12 @@ _PLACE_TO_FOLLOW = {"da": "sted følger", "en": "place to follow"}
 _ONLINE = "online (Teams)"
 
 Fact: TypeAlias = (
-    facts.RegistrationConfirmed | facts.RegistrationWaitlisted | facts.RegistrationOffered
-    | facts.RegistrationSessionChanged | facts.RegistrationCancelled | facts.RegistrationRejected
+    facts.RegistrationConfirmed
+    | facts.RegistrationWaitlisted
+    | facts.RegistrationOffered
+    | facts.RegistrationSessionChanged
+    | facts.RegistrationCancelled
+    | facts.RegistrationRejected
 )
 
 
@@ -37,15 +42,19 @@ def compose(
     language = choose_language(recipient.language, event.language if event else None)
     title = event.title if event else fact.event_id
     view = MailView(
-        kind=kind, language=language, subject=subject(kind, language, title),
-        name=recipient.name, title=title, registration_id=fact.registration_id,
+        kind=kind,
+        language=language,
+        subject=subject(kind, language, title),
+        name=recipient.name,
+        title=title,
+        registration_id=fact.registration_id,
     )
     if event is not None:
-        view = _with_event(view, event, language)
+        view = with_event(view, event, language)
     if isinstance(fact, facts.RegistrationConfirmed):  # promoted is a subclass
-        view = _with_sessions(view, event, fact.sessions, fact.session_waitlists)
+        view = with_sessions(view, event, fact.sessions, fact.session_waitlists)
     elif isinstance(fact, facts.RegistrationSessionChanged):
-        view = _with_sessions(view, event, fact.sessions, {})
+        view = with_sessions(view, event, fact.sessions, {})
     elif isinstance(fact, facts.RegistrationWaitlisted):
         view = replace(view, position=fact.position)
     elif isinstance(fact, facts.RegistrationOffered):
@@ -62,17 +71,20 @@ def compose(
     return view
 
 
-def _with_event(view: MailView, event: EventDefinition, language: Language) -> MailView:
+def with_event(view: MailView, event: EventDefinition, language: Language) -> MailView:
     venue = event.venue
-    meetings = tuple(_meeting_line(m, event, language) for m in event.meetings)
+    meetings = tuple(meeting_line(m, event, language) for m in event.meetings)
     return replace(
-        view, organiser=event.organiser, when=format_span(event.starts_at, event.ends_at, language),
-        venue_name=venue.name if venue else None, venue_address=venue.address if venue else None,
+        view,
+        organiser=event.organiser,
+        when=format_span(event.starts_at, event.ends_at, language),
+        venue_name=venue.name if venue else None,
+        venue_address=venue.address if venue else None,
         meetings=meetings,
     )
 
 
-def _meeting_line(meeting: Meeting, event: EventDefinition, language: Language) -> MeetingLine:
+def meeting_line(meeting: Meeting, event: EventDefinition, language: Language) -> MeetingLine:
     when = format_span(meeting.starts_at, meeting.ends_at, language)
     if meeting.mode == "online":
         return MeetingLine(meeting.title, when, _ONLINE, meeting.online_url or "", True)
@@ -80,11 +92,11 @@ def _meeting_line(meeting: Meeting, event: EventDefinition, language: Language) 
     return MeetingLine(meeting.title, when, _PHYSICAL[language], place, False)
 
 
-def _with_sessions(
+def with_sessions(
     view: MailView,
     event: EventDefinition | None,
-    granted: dict[str, str | None],
-    waiting: dict[str, list[str]],
+    granted: Mapping[str, str | None],
+    waiting: Mapping[str, list[str]],
 ) -> MailView:
     """Lines in the rounds' order in the definition; ids the definition lacks are shown as-is."""
     language = view.language
@@ -102,10 +114,12 @@ def _with_sessions(
     }
     sessions = tuple(
         SessionLine(labels[r], titles.get((r, s), s), times.get(r, ""))
-        for r in order if (s := granted.get(r)) is not None
+        for r in order
+        if (s := granted.get(r)) is not None
     )
     waits = tuple(
         WaitLine(labels[r], tuple(titles.get((r, s), s) for s in waiting[r]))
-        for r in order if waiting.get(r)
+        for r in order
+        if waiting.get(r)
     )
     return replace(view, sessions=sessions, session_waits=waits)

@@ -12,6 +12,9 @@ SUBJECTS: dict[Language, dict[MailKind, str]] = {
         "session_changed": "Ændring i dine temamøder: {title}",
         "cancelled": "Din tilmelding er annulleret: {title}",
         "rejected": "Tilmelding ikke mulig: {title}",
+        "event_changed": "Ændring i {title}",
+        "message": "Besked fra arrangøren: {title}",
+        "reminder": "Påmindelse: {title}",
     },
     "en": {
         "confirmed": "Registration confirmed: {title}",
@@ -21,11 +24,18 @@ SUBJECTS: dict[Language, dict[MailKind, str]] = {
         "session_changed": "Your sessions have changed: {title}",
         "cancelled": "Your registration is cancelled: {title}",
         "rejected": "Registration not possible: {title}",
+        "event_changed": "Changes to {title}",
+        "message": "Message from the organiser: {title}",
+        "reminder": "Reminder: {title}",
     },
 }
 
 
 def subject(kind: MailKind, language: Language, title: str) -> str:
-    # Titles are one line in the catalog, but a header must never get a line break from data.
-    one_line = " ".join(title.split())
-    return SUBJECTS[language][kind].format(title=one_line)
+    return SUBJECTS[language][kind].format(title=one_line(title))
+
+
+def one_line(text: str) -> str:
+    """Titles are one line in the catalog, but a header must never get a line break from
+    data."""
+    return " ".join(text.split())

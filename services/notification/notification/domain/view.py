@@ -8,7 +8,7 @@ from tilmeld_contracts.common import Language
 
 @dataclass(frozen=True)
 class SessionLine:
-    """"Runde 1: <session title>" plus when the round runs."""
+    """ "Runde 1: <session title>" plus when the round runs."""
 
     round_label: str
     title: str
@@ -35,6 +35,23 @@ class MeetingLine:
 
 
 @dataclass(frozen=True)
+class LinkLine:
+    """A signed self-service link and what it says on it."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """ "Tidspunkt: <after> (før: <before>)"; `after` is None for something removed."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
 class MailView:
     kind: MailKind
     language: Language
@@ -55,3 +72,10 @@ class MailView:
     detail: str | None = None
     # The organiser's own words when the whole event was cancelled.
     event_cancel_note: str | None = None
+    links: tuple[LinkLine, ...] = ()
+    changes: tuple[ChangeLine, ...] = ()
+    # A broadcast: the organiser's text, one item per paragraph.
+    message: tuple[str, ...] = ()
+    # A reminder: when the event (or the network meeting) begins, and which meeting.
+    reminder_when: str | None = None
+    reminder_meeting: MeetingLine | None = None

@@ -31,8 +31,9 @@ class MailFolder:
         path = self.folder / f"{stamp}-{next(self._seq):06d}.eml"
         await asyncio.to_thread(_write_atomically, path, content)
         subject = BytesHeaderParser(policy=default).parsebytes(content).get("Subject", "")
-        log.info("%s → %s: %s (%s)", envelope.mail_from, ", ".join(envelope.rcpt_tos),
-                 subject, path.name)
+        log.info(
+            "%s → %s: %s (%s)", envelope.mail_from, ", ".join(envelope.rcpt_tos), subject, path.name
+        )
         return "250 Message accepted for delivery"
 
 
@@ -71,8 +72,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Keep every mail sent to it as a .eml file.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
-    parser.add_argument("--dir", type=Path, default=os.environ.get("TILMELD_MAIL_SINK_DIR"),
-                        help="folder for the .eml files (or TILMELD_MAIL_SINK_DIR)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=os.environ.get("TILMELD_MAIL_SINK_DIR"),
+        help="folder for the .eml files (or TILMELD_MAIL_SINK_DIR)",
+    )
     arguments = parser.parse_args()
     if arguments.dir is None:
         parser.error("give --dir or set TILMELD_MAIL_SINK_DIR")

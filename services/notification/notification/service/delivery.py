@@ -1,12 +1,13 @@
-"""One mail job → rendered message → SMTP, with quick retries; the outcome decides the job."""
+"""One mail job → rendered message (+ calendar, + signed links) → SMTP, with quick retries;
+the outcome decides the job."""
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Any, Protocol
+from typing import Protocol
 
 from tenacity import (
     AsyncRetrying,
@@ -17,15 +18,13 @@ from tenacity import (
     wait_random,
 )
 
+from notification.adapters.ics import to_ics
 from notification.adapters.jobs_table import MailJob
-from notification.adapters.message import build_message, message_id_for
+from notification.adapters.link_signer import LinkSigner
+from notification.adapters.message import build_message, calendar_attachment, message_id_for
 from notification.adapters.rendering import TemplateRenderer
 from notification.adapters.smtp import PermanentSendError, TransientSendError
-from notification.domain.compose import compose
-from notification.domain.kinds import MAIL_KIND_BY_FACT_TYPE
-from notification.domain.recipient import Recipient, recipient_of
-from tilmeld_contracts.catalog.v1 import EventDefinition
-from tilmeld_contracts.registry import DATA_MODELS
+from notification.service.mail_content import content_of
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +54,29 @@ class Sender(Protocol):
 
 class Delivery:
     def __init__(
-        self, sender: Sender, renderer: TemplateRenderer, *, mail_from: str,
-        clock: Callable[[], datetime], send_attempts: int = 3,
-        first_wait: float = 0.5, longest_wait: float = 5.0,
+        self,
+        sender: Sender,
+        renderer: TemplateRenderer,
+        *,
+        mail_from: str,
+        clock: Callable[[], datetime],
+        send_attempts: int = 3,
+        first_wait: float = 0.5,
+        longest_wait: float = 5.0,
+        signer: LinkSigner | None = None,
     ) -> None:
         self._sender, self._renderer, self._clock = sender, renderer, clock
         self._mail_from, self._envelope_from = mail_from, parseaddr(mail_from)[1]
         self._send_attempts, self._first_wait, self._longest_wait = (
-            send_attempts, first_wait, longest_wait)
+            send_attempts,
+            first_wait,
+            longest_wait,
+        )
+        self._signer = signer or LinkSigner("dev-link-secret-change-me", "http://127.0.0.1:8081")
 
     async def deliver(self, job: MailJob) -> Outcome:
         try:
-            message = self._message(job)
+            message = self.message(job)
         except Exception as error:  # a template or data bug must not hold the queue forever
             log.exception("cannot render mail job %s", job.id)
             return Failed("render_failed", repr(error)[:2000])
@@ -81,18 +91,40 @@ class Delivery:
             return TryLater(repr(error)[:2000])
         return Sent(str(message["Message-ID"]))
 
-    def _message(self, job: MailJob) -> EmailMessage:
-        kind = MAIL_KIND_BY_FACT_TYPE[job.fact_type]
-        fact: Any = DATA_MODELS[job.fact_type].model_validate(job.fact)
-        definition = job.event_definition
-        event = EventDefinition.model_validate(definition) if definition is not None else None
-        # The job holds the address checked when the fact came in; name and language are here.
-        recipient = recipient_of(fact.attendee) or Recipient(job.recipient, None, None)
-        view = compose(kind, fact, recipient, event, job.event_cancel_reason)
-        # The place for the calendar invitation (.ics) of a later issue: attachments=[...].
+    def message(self, job: MailJob) -> EmailMessage:
+        content = content_of(job)
+        view = content.view
+        if content.links and job.registration_id:
+            view = replace(
+                view,
+                links=self._signer.lines(
+                    content.links, job.registration_id, job.event_id, view.language
+                ),
+            )
+        now = self._clock()
+        attachments = [
+            calendar_attachment(
+                invitation.method,
+                to_ics(
+                    invitation,
+                    sequence=job.seq,
+                    stamp=now,
+                    organiser_name=view.organiser or "Tilmeld",
+                    mail_from=self._mail_from,
+                    attendee_email=job.recipient,
+                    attendee_name=content.recipient_name,
+                ),
+            )
+            for invitation in content.invitations
+        ]
         return build_message(
-            self._renderer.render(view), sender=self._mail_from, to_address=job.recipient,
-            to_name=recipient.name, message_id=message_id_for(job.id), date=self._clock(),
+            self._renderer.render(view),
+            sender=self._mail_from,
+            to_address=job.recipient,
+            to_name=content.recipient_name,
+            message_id=message_id_for(job.id),
+            date=now,
+            attachments=attachments,
         )
 
     async def _send(self, message: EmailMessage, recipient: str) -> None:

@@ -1,17 +1,26 @@
-"""The mailer: a background worker that sends pending mail jobs, oldest first.
+"""The mailer: a background worker that sends pending mail jobs, individual outcomes before
+fan-outs, oldest first.
 
-Exactly-once is approached, not reached. Each job is handled in ONE database transaction that
-locks it (FOR UPDATE SKIP LOCKED), sends it over SMTP, marks it sent and enqueues
-notification.sent in the outbox. Remaining window: the relay accepted the mail but the commit
-did not happen (crash, database gone, shutdown timeout). The job is then still pending and is
-sent again. The Message-ID is the same (`<job-id@tilmeld>`), so the duplicate is recognisable,
-and only one notification.sent is ever committed. SMTP has no way to ask "did you get this?";
-losing mails would be worse than the rare duplicate.
+Each job is handled in ONE database transaction that locks it (FOR UPDATE SKIP LOCKED), sends it
+over SMTP, marks it sent and enqueues notification.sent in the outbox. Before the send, a row in
+`mail_in_flight` is committed on a second connection; the job's transaction deletes it with the
+outcome. So each job is in one of three states: never attempted, finished (committed with its
+one notification.sent/failed), or interrupted (an in-flight row without an outcome: the process
+died, or the database went away, after the send began and before the commit).
+
+An interrupted job is sent again, with the same Message-ID (`<job-id@tilmeld>`), and counted in
+tilmeld_mail_interrupted_resends_total. SMTP has no way to ask "did you get this?", and losing a
+mail is worse than a duplicate that receiving systems can recognise by its Message-ID. The one
+window in which the attendee can get two copies is between the relay taking the end of DATA
+(it may queue the mail as soon as it has read the final ".") and our commit: the relay's 250
+reply, plus one database round trip (RFC 1047 describes the same window between two MTAs).
+Everywhere else a crash leads to exactly one mail.
 """
 
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,25 +31,33 @@ from notification.adapters import jobs_table
 from notification.adapters.job_signal import JobSignal
 from notification.adapters.jobs_table import MailJob
 from notification.domain.retry import RetryPolicy
-from notification.service import metrics, notifications
+from notification.service import metrics, notifications, webhook_outbox
 from notification.service.delivery import Delivery, Failed, Outcome, Sent
 from notification.service.rate_limit import RateLimit
 from tilmeld_runtime.outbox import enqueue_events
 
 log = logging.getLogger(__name__)
+GAUGE_SECONDS = 1.0  # how often the pending gauges are refreshed while the queue drains
 
 
 class Mailer:
     def __init__(
-        self, pool: asyncpg.Pool, delivery: Delivery, signal: JobSignal, *,
-        retry: RetryPolicy | None = None, rate: RateLimit | None = None,
-        poll_seconds: float = 1.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self,
+        pool: asyncpg.Pool,
+        delivery: Delivery,
+        signal: JobSignal,
+        *,
+        retry: RetryPolicy | None = None,
+        rate: RateLimit | None = None,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._pool, self._delivery, self._signal = pool, delivery, signal
         self._retry, self._rate = retry or RetryPolicy(), rate or RateLimit(20.0)
         self._poll_seconds, self._clock = poll_seconds, clock
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._gauges_at = 0.0
 
     async def start(self) -> None:
         self._stopping = False
@@ -61,7 +78,16 @@ class Mailer:
             job = await jobs_table.claim_next(conn, self._clock())
             if job is None:
                 return False
+            if job.interrupted:
+                log.warning(
+                    "mail job %s was interrupted mid-send before; sending it again with"
+                    " the same Message-ID",
+                    job.id,
+                )
+                metrics.INTERRUPTED_RESENDS.inc()
             await self._rate.wait()
+            async with self._pool.acquire() as marker:  # autocommit: visible whatever happens
+                await jobs_table.mark_in_flight(marker, job.id)
             with metrics.SEND_SECONDS.time():
                 outcome = await self._delivery.deliver(job)
             await self._record(conn, job, outcome)
@@ -73,10 +99,9 @@ class Mailer:
             try:
                 await self._signal.ensure_listening()
                 while not self._stopping and await self.send_next():
-                    pass
+                    await self._refresh_gauges()
                 backoff = 0.5
-                async with self._pool.acquire() as conn:
-                    metrics.PENDING.set(await jobs_table.count_pending(conn))
+                await self._refresh_gauges(force=True)
             except Exception:  # the mailer outlives database outages
                 metrics.MAILER_ERRORS.inc()
                 log.exception("mailer failed; retrying in %.1fs", backoff)
@@ -87,16 +112,29 @@ class Mailer:
             if not self._stopping:
                 await self._signal.wait(self._poll_seconds)
 
+    async def _refresh_gauges(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._gauges_at < GAUGE_SECONDS:
+            return
+        self._gauges_at = time.monotonic()
+        async with self._pool.acquire() as conn:
+            metrics.PENDING.set(await jobs_table.count_pending(conn))
+            pending = await jobs_table.pending_bulk_by_kind(conn)
+        for kind in set(pending) | {"event_changed", "message", "reminder", "cancelled"}:
+            metrics.FANOUT_PENDING.labels(kind).set(pending.get(kind, 0))
+
     async def _record(self, conn: asyncpg.Connection, job: MailJob, outcome: Outcome) -> None:
         now = self._clock()
         ids: dict[str, Any] = {
-            "notification_id": str(job.id), "registration_id": job.registration_id,
-            "event_id": job.event_id, "template": job.template, "recipient": job.recipient,
+            "notification_id": str(job.id),
+            "registration_id": job.registration_id,
+            "event_id": job.event_id,
+            "template": job.template,
+            "recipient": job.recipient,
             "now": now,
         }
         if isinstance(outcome, Sent):
-            await jobs_table.mark_sent(conn, job.id, outcome.message_id)
-            await enqueue_events(conn, [notifications.sent(message_id=outcome.message_id, **ids)])
+            await jobs_table.mark_sent(conn, job, outcome.message_id)
+            await self._publish(conn, job, notifications.sent(message_id=outcome.message_id, **ids))
             log.info("sent %s mail %s for %s", job.template, outcome.message_id, job.event_id)
             metrics.MAILS.labels(job.template, "sent").inc()
             return
@@ -106,11 +144,17 @@ class Mailer:
             reason, detail = "retries_exhausted", outcome.detail
         else:
             delay = self._retry.delay(job.attempts + 1, random.random())
-            await jobs_table.put_back(conn, job.id, now + timedelta(seconds=delay), outcome.detail)
+            await jobs_table.put_back(conn, job, now + timedelta(seconds=delay), outcome.detail)
             log.warning("mail job %s put back for %.0fs: %s", job.id, delay, outcome.detail)
             metrics.MAILS.labels(job.template, "retry").inc()
             return
-        await jobs_table.mark_failed(conn, job.id, f"{reason}: {detail}")
-        await enqueue_events(conn, [notifications.failed(reason=reason, detail=detail, **ids)])
+        await jobs_table.mark_failed(conn, job, f"{reason}: {detail}")
+        await self._publish(conn, job, notifications.failed(reason=reason, detail=detail, **ids))
         log.warning("mail job %s failed: %s: %s", job.id, reason, detail)
         metrics.MAILS.labels(job.template, "failed").inc()
+
+    async def _publish(
+        self, conn: asyncpg.Connection, job: MailJob, item: tuple[str, str, Any]
+    ) -> None:
+        await enqueue_events(conn, [item])
+        await webhook_outbox.offer(conn, item[2], job.event_id, job.registration_id or job.event_id)

@@ -1,0 +1,55 @@
+"""The in-flight marker: committed before the relay gets the mail, gone with the outcome; a job
+found with one was cut off mid-send and goes again with the same Message-ID (the SIGKILL of the
+real process is in tests/e2e/test_notifications_exactly_once.py)."""
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from prometheus_client import REGISTRY
+
+
+async def test_the_marker_is_visible_during_the_send_and_gone_with_the_outcome(
+    db: asyncpg.Pool, feed: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
+    relay, port = smtp_relay
+    relay.data_delay = 0.5
+    event = conference()
+    await feed.publish(event)
+    await feed.fact("confirmed", fact("confirmed", event.id))
+    sending = asyncio.create_task(make_mailer(port).send_next())
+    assert await asyncio.to_thread(relay.data_started.wait, 5)
+
+    # Seen from outside while the relay holds the DATA: marked, not yet sent.
+    row = await db.fetchrow(
+        "SELECT j.status, f.started_at FROM mail_jobs j JOIN mail_in_flight f ON f.job_id = j.id"
+    )
+    assert row is not None and row["status"] == "pending"
+    assert await sending is True
+    assert await db.fetchval("SELECT count(*) FROM mail_in_flight") == 0
+    assert await db.fetchval("SELECT status FROM mail_jobs") == "sent"
+
+
+async def test_an_interrupted_job_is_sent_again_with_the_same_message_id(
+    db: asyncpg.Pool, feed: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
+    relay, port = smtp_relay
+    event = conference()
+    await feed.publish(event)
+    await feed.fact("confirmed", fact("confirmed", event.id))
+    job_id = await db.fetchval("SELECT id FROM mail_jobs")
+    # What a process killed after marking and before committing leaves behind.
+    await db.execute("INSERT INTO mail_in_flight (job_id) VALUES ($1)", job_id)
+    before = REGISTRY.get_sample_value("tilmeld_mail_interrupted_resends_total") or 0.0
+
+    assert await make_mailer(port).send_next() is True
+
+    [mail] = relay.received
+    assert mail["Message-ID"] == f"<{job_id}@tilmeld>"
+    job = await db.fetchrow("SELECT * FROM mail_jobs")
+    assert (job["status"], job["resent_after_interruption"]) == ("sent", 1)
+    assert await db.fetchval("SELECT count(*) FROM mail_in_flight") == 0
+    assert (
+        await db.fetchval("SELECT count(*) FROM outbox WHERE topic = 'tilmeld.notifications'") == 1
+    )
+    assert REGISTRY.get_sample_value("tilmeld_mail_interrupted_resends_total") == before + 1
