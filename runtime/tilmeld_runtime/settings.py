@@ -12,6 +12,8 @@ class ServiceSettings(BaseSettings):
     # Seconds a stopping service waits for in-flight work before it gives up.
     shutdown_timeout: float = 20.0
     relay_batch_size: int = 500
+    # Most records a consumer handles in one transaction.
+    batch_max_records: int = 500
     log_level: str = "INFO"
     # Signs self-service links (notification) and checks them (registration): set the same
     # secret on both in production.
