@@ -45,7 +45,10 @@ def e2e_turn() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def services(mailbox: Mailbox, e2e_turn: None) -> Iterator[dict[str, ServiceProcess]]:
-    env = {"TILMELD_SMTP_PORT": str(mailbox.port), "TILMELD_LOG_LEVEL": "INFO"}
+    # The test SMTP server takes mail as fast as it comes; the production default (20/s) would
+    # only make tests wait behind each other's mail.
+    env = {"TILMELD_SMTP_PORT": str(mailbox.port), "TILMELD_LOG_LEVEL": "INFO",
+           "TILMELD_MAIL_RATE_PER_SECOND": "500"}
     running = {
         name: ServiceProcess(name, env) for name in ("registration", "capacity", "notification")
     }

@@ -4,6 +4,8 @@ so two consumers briefly owning the same partition during a rebalance take turns
 opened or closed, in the same transaction."""
 
 from collections import defaultdict
+from collections.abc import Collection
+from uuid import UUID
 
 import asyncpg
 
@@ -15,15 +17,50 @@ from capacity.domain.model import Sessions
 _ACTIVE = [status.value for status in ACTIVE]
 
 
-async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None) -> EventState:
-    """The event with its active registrations, plus registration `named` whatever its status
-    (the one a command names, so a replayed request is recognised)."""
+async def lock(conn: asyncpg.Connection, event_id: str) -> UUID | None:
+    """Lock the event row for this transaction; returns its version token."""
     await conn.execute(
         "INSERT INTO capacity_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING", event_id
     )
-    event = await conn.fetchrow(
-        "SELECT layout, cancelled, arrivals FROM capacity_event WHERE event_id = $1 FOR UPDATE",
+    version: UUID | None = await conn.fetchval(
+        "SELECT version FROM capacity_event WHERE event_id = $1 FOR UPDATE", event_id
+    )
+    return version
+
+
+async def set_version(conn: asyncpg.Connection, event_id: str, version: UUID) -> None:
+    await conn.execute(
+        "UPDATE capacity_event SET version = $2 WHERE event_id = $1", event_id, version
+    )
+
+
+async def load_one(
+    conn: asyncpg.Connection, event_id: str, registration_id: str
+) -> Registration | None:
+    """One registration whatever its status (a command names it; the state may lack it)."""
+    row = await conn.fetchrow(
+        "SELECT registration_id, arrival, status, organisation_key, choices, offer_expires_at"
+        " FROM capacity_registration WHERE event_id = $1 AND registration_id = $2",
         event_id,
+        registration_id,
+    )
+    if row is None:
+        return None
+    seats = await conn.fetch(
+        "SELECT round_id, session_id FROM capacity_session_seat"
+        " WHERE event_id = $1 AND registration_id = $2",
+        event_id,
+        registration_id,
+    )
+    return _registration(row, {s["round_id"]: s["session_id"] for s in seats})
+
+
+async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None) -> EventState:
+    """The event with its active registrations, plus registration `named` whatever its status
+    (the one a command names, so a replayed request is recognised). Locks the event row."""
+    await lock(conn, event_id)
+    event = await conn.fetchrow(
+        "SELECT layout, cancelled, arrivals FROM capacity_event WHERE event_id = $1", event_id
     )
     assert event is not None
     rows = await conn.fetch(
@@ -43,15 +80,7 @@ async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None
     ):
         sessions[seat["registration_id"]][seat["round_id"]] = seat["session_id"]
     registrations = {
-        row["registration_id"]: Registration(
-            registration_id=row["registration_id"],
-            organisation_key=row["organisation_key"],
-            arrival=row["arrival"],
-            status=Status(row["status"]),
-            choices=load_choices(row["choices"]),
-            sessions=sessions.get(row["registration_id"], {}),
-            offer_expires_at=row["offer_expires_at"],
-        )
+        row["registration_id"]: _registration(row, sessions.get(row["registration_id"], {}))
         for row in rows
     }
     return EventState(
@@ -63,8 +92,26 @@ async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None
     )
 
 
-async def save(conn: asyncpg.Connection, before: EventState, after: EventState) -> None:
-    """Write the difference between the state `load` returned and the state after the decisions."""
+def _registration(row: asyncpg.Record, sessions: Sessions) -> Registration:
+    return Registration(
+        registration_id=row["registration_id"],
+        organisation_key=row["organisation_key"],
+        arrival=row["arrival"],
+        status=Status(row["status"]),
+        choices=load_choices(row["choices"]),
+        sessions=sessions,
+        offer_expires_at=row["offer_expires_at"],
+    )
+
+
+async def save(
+    conn: asyncpg.Connection,
+    before: EventState,
+    after: EventState,
+    touched: Collection[str] | None = None,
+) -> None:
+    """Write the difference between the state `load` returned and the state after the decisions.
+    `touched` (the registrations the decisions name) spares comparing every registration."""
     event_id = after.event_id
     if (before.layout, before.cancelled, before.arrivals) != (
         after.layout,
@@ -79,7 +126,13 @@ async def save(conn: asyncpg.Connection, before: EventState, after: EventState) 
             after.cancelled,
             after.arrivals,
         )
-    changed = [r for rid, r in after.registrations.items() if before.registrations.get(rid) != r]
+    candidates = after.registrations.keys() if touched is None else touched
+    changed = [
+        r
+        for rid in candidates
+        if (r := after.registrations[rid]) is not before.registrations.get(rid)
+        and r != before.registrations.get(rid)
+    ]
     if not changed:
         return
     await conn.executemany(

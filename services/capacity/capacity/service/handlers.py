@@ -18,6 +18,8 @@ from capacity.domain import (
     decide,
     replay,
 )
+from capacity.service.states import EventStates
+from capacity.service.touched import touched_registrations
 from capacity.service.translate import cloudevent_of, layout_of, request_of
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
@@ -27,12 +29,18 @@ from tilmeld_runtime.pipeline import Route, Tx
 log = logging.getLogger(__name__)
 
 
+STATES = EventStates()
+
+
 async def decide_and_save(
     tx: Tx, event_id: str, command: Command, named: str | None = None
 ) -> tuple[EventState, list[Decision]]:
-    before = await store.load(tx.conn, event_id, named)
+    before = await STATES.load(tx, event_id, named)
     decisions = decide(before, command, tx.now)
-    await store.save(tx.conn, before, replay(before, decisions))
+    after = replay(before, decisions)
+    if decisions:
+        await store.save(tx.conn, before, after, touched_registrations(decisions))
+    await STATES.saved(tx, after, changed=bool(decisions))
     for decision in decisions:
         event = cloudevent_of(event_id, decision, tx.now)
         if event is not None:
