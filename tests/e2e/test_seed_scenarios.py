@@ -168,3 +168,58 @@ async def test_conference_rounds_session_waitlist_and_promotion_on_cancel(
         ),
         what="session change mail",
     )
+
+
+async def test_kl_daycare_conference_parallel_sessions_fill_and_wait(
+    producer: Producer, outcomes: Tail, mailbox: Mailbox
+) -> None:
+    """KL's daycare conference at Odeon: parallel sessions in one round, each with its room's
+    capacity; the named sessions 1, 2 and 7 from the seed."""
+    definition = sample("kl-dagtilbudskonference-2024")
+    [round_] = definition["rounds"]
+    for session in round_["sessions"]:
+        session["capacity"] = 2
+    event_id = definition["id"]
+    await publish_event(producer, definition)
+    people = [attendee(i, domain=f"{event_id}.dk") for i in range(3)]
+    wants = {"runde-1": ["session-7", "session-1"]}
+    requests = [await sign_up(producer, event_id, p, wants) for p in people]
+    await eventually(lambda: all(outcome_for(outcomes.events(event_id), r) for r in requests))
+    granted = [_only(outcomes.events(event_id), r)["data"] for r in requests]
+    assert [g["sessions"] for g in granted] == [
+        {"runde-1": "session-7"},
+        {"runde-1": "session-7"},
+        {"runde-1": "session-1"},
+    ]
+    assert granted[2]["session_waitlists"] == {"runde-1": ["session-7"]}
+    title = next(s["title"] for s in round_["sessions"] if s["id"] == "session-7")
+    await eventually(lambda: len(mailbox.to(people[0]["email"])) == 1, what="mail")
+    body = mailbox.to(people[0]["email"])[0].get_body(("plain",))
+    assert body is not None and title in body.get_content()
+
+
+async def test_kl_partnership_five_working_meetings_over_two_years(
+    producer: Producer, outcomes: Tail, mailbox: Mailbox
+) -> None:
+    """KL's partnership on quality: one registration covers five working meetings over two
+    years; the confirmation lists them all and the calendar has one entry per meeting."""
+    definition = sample("kl-partnerskab-kvalitet")
+    event_id = definition["id"]
+    meetings = definition["meetings"]
+    assert len(meetings) == 5
+    years = {m["starts_at"][:4] for m in meetings}
+    assert len(years) >= 2
+    await publish_event(producer, definition)
+    person = attendee(1, domain=f"{event_id}.dk")
+    request = await sign_up(producer, event_id, person)
+    await eventually(lambda: bool(outcome_for(outcomes.events(event_id), request)))
+    assert _only(outcomes.events(event_id), request)["type"] == FACT + "confirmed.v1"
+    await eventually(lambda: len(mailbox.to(person["email"])) == 1, what="mail")
+    mail = mailbox.to(person["email"])[0]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    for meeting in meetings:
+        assert meeting["location"] in text
+    [ics] = [p for p in mail.iter_attachments() if p.get_filename() == "invitation.ics"]
+    assert ics.get_content().count("BEGIN:VEVENT") == 5
