@@ -44,11 +44,23 @@ def e2e_turn() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def services(mailbox: Mailbox, e2e_turn: None) -> Iterator[dict[str, ServiceProcess]]:
+def spans_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the services write their OpenTelemetry spans, one JSON line each."""
+    return tmp_path_factory.mktemp("spans")
+
+
+@pytest.fixture(scope="session")
+def services(
+    mailbox: Mailbox, e2e_turn: None, spans_dir: Path
+) -> Iterator[dict[str, ServiceProcess]]:
     # The test SMTP server takes mail as fast as it comes; the production default (20/s) would
     # only make tests wait behind each other's mail.
-    env = {"TILMELD_SMTP_PORT": str(mailbox.port), "TILMELD_LOG_LEVEL": "INFO",
-           "TILMELD_MAIL_RATE_PER_SECOND": "500"}
+    env = {
+        "TILMELD_SMTP_PORT": str(mailbox.port),
+        "TILMELD_LOG_LEVEL": "INFO",
+        "TILMELD_MAIL_RATE_PER_SECOND": "500",
+        "TILMELD_OTEL_EXPORTER": f"file:{spans_dir}",
+    }
     running = {
         name: ServiceProcess(name, env) for name in ("registration", "capacity", "notification")
     }

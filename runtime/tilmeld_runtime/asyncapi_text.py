@@ -8,7 +8,9 @@ _ENVELOPE = (
     " Every record is one CloudEvents 1.0 event in structured JSON mode (content type"
     " `application/cloudevents+json`); binary mode (`ce_*` headers) is accepted on inputs."
     " The record key is the event (conference/network) id. (`source`, `id`) is the"
-    " idempotency key."
+    " idempotency key. The extension attribute `correlationid` names the input that started"
+    " the chain (a sign-up's id on everything it causes); a W3C `traceparent` header carries"
+    " the trace context."
 )
 _INTERNAL = " Internal to Tilmeld: no compatibility promise to other systems."
 

@@ -16,10 +16,11 @@ from fastapi import APIRouter, FastAPI, Response
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from tilmeld_runtime import asyncapi, metrics
+from tilmeld_runtime import asyncapi, logs, metrics, tracing
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
@@ -83,6 +84,14 @@ def _subscribe(
     return subscriber
 
 
+def _middlewares(service: str) -> tuple[Any, ...]:
+    prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service)
+    if not tracing.enabled():
+        return (prometheus,)
+    # A span per fetched batch; the pipeline opens one per input inside it (tracing.py).
+    return (KafkaTelemetryMiddleware(), prometheus)
+
+
 def build_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
 
@@ -96,8 +105,10 @@ def build_app(spec: ServiceSpec) -> FastAPI:
         broker = KafkaBroker(
             settings.kafka_bootstrap,
             client_id=f"tilmeld-{spec.name}",
-            log_level=logging.DEBUG,  # one INFO line per message drowns the real logs
-            middlewares=(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=spec.name),),
+            # Through our logging setup; one INFO line per message would drown the real logs.
+            logger=logging.getLogger(logs.FASTSTREAM_LOGGER),
+            log_level=logging.DEBUG,
+            middlewares=_middlewares(spec.name),
         )
         parts = await spec.build(pool, broker)
         subscribers = [_subscribe(broker, spec.name, p, settings) for p in parts.pipelines]
@@ -140,6 +151,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             log.info("%s stopped", spec.name)
 
     app = FastAPI(title=f"Tilmeld {spec.name}", lifespan=lifespan)
+    app.state.service = spec.name
     app.include_router(_ops_router())
     app.include_router(_asyncapi_router(spec.name))
     for router in spec.routers:
@@ -205,22 +217,18 @@ async def readiness(app: FastAPI) -> dict[str, bool]:
     return checks
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-
-
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        loop="uvloop",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout),
-    )
+    logs.configure_logging(app.state.service, settings.log_level)
+    tracing.configure_tracing(app.state.service, settings.otel_exporter)
+    try:
+        uvicorn.run(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            loop="uvloop",
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.shutdown_timeout),
+        )
+    finally:
+        tracing.shutdown_tracing()

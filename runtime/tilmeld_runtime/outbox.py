@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
+from tilmeld_runtime import tracing
 
 
 async def enqueue_raw(
@@ -26,15 +27,26 @@ async def enqueue_raw(
 
 
 async def enqueue_events(
-    conn: asyncpg.Connection, items: Sequence[tuple[str, str, CloudEvent]]
+    conn: asyncpg.Connection,
+    items: Sequence[tuple[str, str, CloudEvent]],
+    trace: Sequence[Sequence[tuple[str, bytes]]] | None = None,
 ) -> None:
-    """Queue (topic, key, event) triples in order; the relay keeps that order per key."""
+    """Queue (topic, key, event) triples in order; the relay keeps that order per key.
+    `trace` holds each item's trace headers (W3C `traceparent`), default: the current span's.
+    They are stored with the row, so the relay publishes the context of the span that emitted
+    the event, not whatever it is doing itself."""
     if not items:
         return
-    headers = structured_headers()
-    names, values = [h[0] for h in headers], [h[1] for h in headers]
+    if trace is None:
+        trace = [tracing.trace_headers()] * len(items)
+    base = structured_headers()
+    rows = []
+    for (topic, key, event), extra in zip(items, trace, strict=True):
+        headers = [*base, *extra]
+        names, values = [h[0] for h in headers], [h[1] for h in headers]
+        rows.append((topic, key.encode(), encode(event), names, values))
     await conn.executemany(
         "INSERT INTO outbox (topic, key, value, header_names, header_values)"
         " VALUES ($1, $2, $3, $4, $5)",
-        [(topic, key.encode(), encode(event), names, values) for topic, key, event in items],
+        rows,
     )

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -23,8 +23,9 @@ from pydantic import BaseModel
 
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_runtime import inbox, metrics, outbox
+from tilmeld_runtime import inbox, metrics, observe, outbox
 from tilmeld_runtime.intake import DeadLetter, Readable, classify, deadletter_headers
+from tilmeld_runtime.tx import Tx
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +43,6 @@ TRANSIENT = (
     TimeoutError,
 )
 BUG_ATTEMPTS = 3
-
-
-@dataclass
-class Tx:
-    """What a handler may touch: the transaction's connection, the clock, `emit`, a cache that
-    lives as long as the transaction (a batch), and callbacks to run once it committed."""
-
-    conn: asyncpg.Connection
-    now: datetime
-    pending: list[tuple[str, str, CloudEvent]] = field(default_factory=list)
-    cache: dict[Any, Any] = field(default_factory=dict)
-    committed: list[Callable[[], None]] = field(default_factory=list)
-
-    def emit(self, topic: str, key: str, event: CloudEvent) -> None:
-        self.pending.append((topic, key, event))
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` only if the transaction commits (metrics, process-level caches)."""
-        self.committed.append(callback)
 
 
 Handler = Callable[[Tx, CloudEvent, M], Awaitable[None]]
@@ -167,9 +149,14 @@ class Pipeline:
                 if isinstance(item, DeadLetter):
                     letters.append((record, item))
                     outcomes.append((item.label, "deadlettered"))
-                else:
+                    continue
+                with observe.handling(record, item.event) as correlation_id:
+                    tx.input, tx.correlation_id = item.event, correlation_id
                     outcomes.append((item.event.type, await _apply(tx, item)))
-            await outbox.enqueue_events(conn, tx.pending)
+                tx.input = tx.correlation_id = None
+            for flush in tx.flushes.values():
+                await flush()
+            await outbox.enqueue_events(conn, tx.pending, tx.trace)
             for record, letter in letters:
                 await self._deadletter(conn, record, letter.reason, letter.detail)
         for callback in tx.committed:
@@ -179,14 +166,15 @@ class Pipeline:
     async def _deadletter(
         self, conn: asyncpg.Connection, record: Record, reason: str, detail: str
     ) -> None:
-        log.warning(
-            "dead-letter %s/%s@%s: %s: %s",
-            record.topic,
-            record.partition,
-            record.offset,
-            reason,
-            detail,
-        )
+        with observe.unreadable(record):
+            log.warning(
+                "dead-letter %s/%s@%s: %s: %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                reason,
+                detail,
+            )
         headers = deadletter_headers(record, reason, detail)
         await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, record.value, headers)
         metrics.DEADLETTERED.labels(self.topic, reason).inc()

@@ -15,6 +15,8 @@ class ServiceSettings(BaseSettings):
     # Most records a consumer handles in one transaction.
     batch_max_records: int = 500
     log_level: str = "INFO"
+    # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
+    otel_exporter: str = "none"
     # Signs self-service links (notification) and checks them (registration): set the same
     # secret on both in production.
     link_secret: str = "dev-link-secret-change-me"

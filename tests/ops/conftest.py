@@ -10,12 +10,13 @@ import pytest
 from tests.e2e.kafka_io import Producer, Tail, cloudevent, eventually
 from tests.e2e.scenario import attendee, conference, new_event_id, publish_event
 from tests.e2e.services import ServiceProcess
+from tests.ops import business
+from tests.ops.business import SEATS, SIGNUPS
 from tests.ops.prometheus import Prometheus
 from tilmeld_contracts import topics
 from tilmeld_contracts.signups import v1 as signups
 
 JOBS = ("registration", "capacity", "notification")
-SEATS, SIGNUPS = 3, 5
 
 # Counters the scenario moves, and by exactly how much (read before and after, through
 # Prometheus). Three seats, five sign-ups, the first sign-up again (same CloudEvents id), one
@@ -41,6 +42,8 @@ EXPECTED_DELTAS = {
     'sum(tilmeld_relay_published_total{job="notification",topic="tilmeld.notifications"})': (
         SIGNUPS + 1
     ),
+    'sum(tilmeld_notifications_total{job="notification",channel="email",outcome="sent"})': SIGNUPS,
+    'sum(tilmeld_notifications_total{job="notification",channel="email",outcome="failed"})': 1,
 }
 # Nothing in flight anywhere: every group committed everything, every outbox and mail queue
 # empty, for longer than one lag sample (5 s).
@@ -56,6 +59,8 @@ class Scenario:
     event_id: str
     before: dict[str, float]
     after: dict[str, float]
+    # The business metrics of the scenario's own event once it settled (None: no series).
+    business: dict[str, float | None]
     # Inputs other than ours that reached the services meanwhile (another engineer's tests on
     # the shared broker): they would move the same counters.
     foreign_inputs: int
@@ -90,34 +95,36 @@ async def _measure(prometheus: Prometheus) -> Scenario:
     outputs = [await Tail(t).start() for t in (topics.REGISTRATIONS, topics.NOTIFICATIONS)]
     try:
         before = {expr: await prometheus.value(expr) or 0.0 for expr in EXPECTED_DELTAS}
-        await _publish_scenario(event_id)
+        async with Producer() as producer:
+            definition = conference(event_id, SEATS)
+            await publish_event(producer, definition | {"rounds": business.rounds(definition)})
+            # The new event shows up with every seat free before anyone signs up.
+            await prometheus.wait_for(business.seats_available(event_id), SEATS)
+            await _publish_signups(producer, event_id)
         for tail in outputs:  # outcomes; then the notifications about them
             await eventually(lambda t=tail: len(t.events(event_id)) == SIGNUPS + 1, what=tail.topic)
         after = await _settled(prometheus, before)
+        shown = await _business_settled(prometheus, business.expected(event_id))
         foreign = sum(len(t.records) - len(t.with_key(event_id)) for t in inputs)
     finally:
         for tail in inputs + outputs:
             await tail.stop()
-    return Scenario(event_id, before, after, foreign)
+    return Scenario(event_id, before, after, shown, foreign)
 
 
-async def _publish_scenario(event_id: str) -> None:
-    async with Producer() as producer:
-        await publish_event(producer, conference(event_id, SEATS))
-        requests = [
-            cloudevent(
-                signups.SIGNUP_REQUESTED,
-                {"event_id": event_id, "attendee": attendee(n), "choices": {}},
-            )
-            for n in range(SIGNUPS)
-        ]
-        unusable = {"event_id": event_id, "attendee": attendee(0, email="ikke-en-adresse")}
-        for request in [*requests, requests[0]]:  # the first one twice
-            await producer.send(topics.SIGNUPS, event_id, request)
-        await producer.send(
-            topics.SIGNUPS, event_id, cloudevent(signups.SIGNUP_REQUESTED, unusable)
+async def _publish_signups(producer: Producer, event_id: str) -> None:
+    requests = [
+        cloudevent(
+            signups.SIGNUP_REQUESTED,
+            {"event_id": event_id, "attendee": attendee(n), "choices": business.CHOICES},
         )
-        await producer.send(topics.SIGNUPS, event_id, b"{ikke json", headers=[])
+        for n in range(SIGNUPS)
+    ]
+    unusable = {"event_id": event_id, "attendee": attendee(0, email="ikke-en-adresse")}
+    for request in [*requests, requests[0]]:  # the first one twice
+        await producer.send(topics.SIGNUPS, event_id, request)
+    await producer.send(topics.SIGNUPS, event_id, cloudevent(signups.SIGNUP_REQUESTED, unusable))
+    await producer.send(topics.SIGNUPS, event_id, b"{ikke json", headers=[])
 
 
 async def _settled(prometheus: Prometheus, before: dict[str, float]) -> dict[str, float]:
@@ -128,4 +135,17 @@ async def _settled(prometheus: Prometheus, before: dict[str, float]) -> dict[str
         settled = all(now[e] >= before[e] + delta for e, delta in EXPECTED_DELTAS.items())
         if settled or asyncio.get_running_loop().time() > deadline:
             return now
+        await asyncio.sleep(0.25)
+
+
+async def _business_settled(
+    prometheus: Prometheus, expected: dict[str, float]
+) -> dict[str, float | None]:
+    """The event's business metrics once they show the scenario (the gauges are refreshed
+    about once a second), or after 20 s whatever they show then."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        shown = {expr: await prometheus.value(expr) for expr in expected}
+        if shown == expected or asyncio.get_running_loop().time() > deadline:
+            return shown
         await asyncio.sleep(0.25)

@@ -3,6 +3,8 @@ what the scripted scenario did (tests/ops/conftest.py)."""
 
 import httpx
 
+from tests.ops import business
+from tests.ops.business import SEATS
 from tests.ops.conftest import EXPECTED_DELTAS, JOBS, Scenario
 from tests.ops.prometheus import Prometheus
 
@@ -13,6 +15,24 @@ async def test_every_counter_moves_by_exactly_what_the_scenario_did(
     assert scenario.foreign_inputs == 0, "others' inputs reached the services in each attempt"
     expected = {expr: scenario.before[expr] + delta for expr, delta in EXPECTED_DELTAS.items()}
     assert scenario.after == expected
+
+
+async def test_business_metrics_show_the_scenarios_event(
+    prometheus: Prometheus, scenario: Scenario
+) -> None:
+    event_id = scenario.event_id
+    assert scenario.business == business.expected(event_id)
+    # Seats available dropped from the capacity (checked before the sign-ups) by exactly the
+    # number confirmed.
+    confirmed = scenario.business[business.signups(event_id, "confirmed")]
+    assert SEATS - (scenario.business[business.seats_available(event_id)] or 0) == confirmed
+    # No label holds a registration id or an email address: every series of the sign-up
+    # counter names a known event, an outcome and a reason from the contract's lists.
+    series = await prometheus.query(f'tilmeld_signup_requests_total{{event="{event_id}"}}')
+    assert {frozenset(s["metric"]) for s in series} == {
+        frozenset({"__name__", "event", "outcome", "reason", "instance", "job"}),
+        frozenset({"__name__", "event", "outcome", "instance", "job"}),  # reason "" = absent
+    }
 
 
 async def test_lag_pool_and_outbox_are_reported_per_service(

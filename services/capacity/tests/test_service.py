@@ -48,6 +48,8 @@ async def send(conn, type_: str, data) -> list[tuple[str, object]]:
         type=type_, source="urn:tilmeld:registration", id="x", time=NOW, subject=None, data=data
     )
     await routes()[type_].handle(tx, envelope, data)
+    for flush in tx.flushes.values():  # what the pipeline does just before it commits
+        await flush()
     told = []
     for topic, key, event in tx.pending:
         assert topic == topics.CAPACITY_DECISIONS and key == data.event_id

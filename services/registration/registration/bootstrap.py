@@ -11,6 +11,7 @@ from registration.entrypoints.http import read_api
 from registration.entrypoints.pages import self_service_pages
 from registration.service import catalog_handlers as catalog
 from registration.service import decision_handlers as decided
+from registration.service.business_gauges import BusinessGauges
 from registration.service.signup_handlers import SignupHandlers
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog_v1
@@ -83,7 +84,7 @@ def spec(settings: Settings) -> ServiceSpec:
                 },
             ),
         ]
-        return Parts(pipelines=pipelines, workers=[sync])
+        return Parts(pipelines=pipelines, workers=[sync, BusinessGauges(pool)])
 
     return ServiceSpec(
         name=NAME,

@@ -34,6 +34,13 @@ async def set_version(conn: asyncpg.Connection, event_id: str, version: UUID) ->
     )
 
 
+async def registration_ids(conn: asyncpg.Connection, event_id: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT registration_id FROM capacity_registration WHERE event_id = $1", event_id
+    )
+    return {r["registration_id"] for r in rows}
+
+
 async def load_one(
     conn: asyncpg.Connection, event_id: str, registration_id: str
 ) -> Registration | None:

@@ -4,7 +4,6 @@ decide, save what changed, and queue the decisions for the registration service.
 import logging
 from typing import Any
 
-from capacity.adapters import store
 from capacity.domain import (
     AnswerOffer,
     CancelEvent,
@@ -38,9 +37,7 @@ async def decide_and_save(
     before = await STATES.load(tx, event_id, named)
     decisions = decide(before, command, tx.now)
     after = replay(before, decisions)
-    if decisions:
-        await store.save(tx.conn, before, after, touched_registrations(decisions))
-    await STATES.saved(tx, after, changed=bool(decisions))
+    STATES.saved(tx, after, touched_registrations(decisions), decided=bool(decisions))
     for decision in decisions:
         event = cloudevent_of(event_id, decision, tx.now)
         if event is not None:

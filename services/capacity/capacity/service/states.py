@@ -1,12 +1,14 @@
-"""Event states kept between commands, so a command does not reload the whole event.
+"""Event states kept between commands, so a command neither reloads the whole event nor writes
+on its own.
 
-Within one transaction (a consumed batch) the working state lives in `tx.cache`. Across
+Within one transaction (a consumed batch) the working state lives in `tx.cache`, and what the
+batch changed is written once, just before the commit (`tx.before_commit`). Across
 transactions this process keeps the state it committed last, with the version token it wrote
 to the event row; the next transaction reuses it only if the locked row still carries that
 token, i.e. nobody (another instance after a rebalance, a rolled-back attempt) changed the
 event since. Anything else reloads from the database, which stays the source of truth."""
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID, uuid4
 
 from capacity.adapters import store
@@ -14,39 +16,84 @@ from capacity.domain import EventState
 from tilmeld_runtime.pipeline import Tx
 
 
+@dataclass
+class Working:
+    """One event within a transaction."""
+
+    at_start: EventState  # as committed before this transaction
+    state: EventState  # after the commands handled so far
+    known: set[str]  # every registration id the event has, whatever its status
+    touched: set[str] = field(default_factory=set)
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class Committed:
+    version: UUID
+    state: EventState
+    known: frozenset[str]
+
+
 class EventStates:
     def __init__(self, limit: int = 64) -> None:
-        self._committed: dict[str, tuple[UUID, EventState]] = {}
+        self._committed: dict[str, Committed] = {}
         self._limit = limit
 
     async def load(self, tx: Tx, event_id: str, named: str | None) -> EventState:
-        state: EventState | None = tx.cache.get(("capacity-state", event_id))
-        if state is None:
-            version = await store.lock(tx.conn, event_id)
-            cached = self._committed.get(event_id)
-            if version is not None and cached is not None and cached[0] == version:
-                state = cached[1]
-            else:
-                state = await store.load(tx.conn, event_id, named)
-        if named is not None and named not in state.registrations:
-            known = await store.load_one(tx.conn, event_id, named)
-            if known is not None:
-                state = replace(state, registrations={**state.registrations, named: known})
-        tx.cache[("capacity-state", event_id)] = state
-        return state
+        working = await self._working(tx, event_id)
+        if (
+            named is not None
+            and named not in working.state.registrations
+            and named in working.known
+        ):
+            found = await store.load_one(tx.conn, event_id, named)
+            if found is not None:  # a closed registration a command names again
+                registrations = {**working.state.registrations, named: found}
+                working.state = replace(working.state, registrations=registrations)
+                working.at_start = replace(
+                    working.at_start, registrations={**working.at_start.registrations, named: found}
+                )
+        return working.state
 
-    async def saved(self, tx: Tx, after: EventState, changed: bool) -> None:
-        """Record the state after a command; once per transaction and event, a new version."""
-        event_id = after.event_id
-        tx.cache[("capacity-state", event_id)] = after
-        if not changed or ("capacity-version", event_id) in tx.cache:
+    def saved(self, tx: Tx, after: EventState, touched: set[str], decided: bool) -> None:
+        """Record the state after a command; its rows are written before the commit."""
+        working: Working = tx.cache[("capacity", after.event_id)]
+        working.state = after
+        if not decided:
             return
-        version = uuid4()
-        tx.cache[("capacity-version", event_id)] = version
-        await store.set_version(tx.conn, event_id, version)
-        tx.after_commit(lambda: self._remember(tx, event_id, version))
+        working.touched |= touched
+        working.known |= touched
+        working.changed = True
 
-    def _remember(self, tx: Tx, event_id: str, version: UUID) -> None:
+    async def _working(self, tx: Tx, event_id: str) -> Working:
+        key = ("capacity", event_id)
+        if key in tx.cache:
+            working: Working = tx.cache[key]
+            return working
+        version = await store.lock(tx.conn, event_id)
+        cached = self._committed.get(event_id)
+        if version is not None and cached is not None and cached.version == version:
+            working = Working(cached.state, cached.state, set(cached.known))
+        else:
+            state = await store.load(tx.conn, event_id)
+            known = await store.registration_ids(tx.conn, event_id)
+            working = Working(state, state, known)
+        tx.cache[key] = working
+        tx.before_commit("capacity-states", lambda: self._flush(tx))
+        return working
+
+    async def _flush(self, tx: Tx) -> None:
+        for key, working in list(tx.cache.items()):
+            if not (isinstance(key, tuple) and key[0] == "capacity") or not working.changed:
+                continue
+            event_id = key[1]
+            await store.save(tx.conn, working.at_start, working.state, working.touched)
+            version = uuid4()
+            await store.set_version(tx.conn, event_id, version)
+            done = Committed(version, working.state, frozenset(working.known))
+            tx.after_commit(lambda e=event_id, d=done: self._remember(e, d))
+
+    def _remember(self, event_id: str, committed: Committed) -> None:
         if len(self._committed) >= self._limit and event_id not in self._committed:
             self._committed.pop(next(iter(self._committed)))
-        self._committed[event_id] = (version, tx.cache[("capacity-state", event_id)])
+        self._committed[event_id] = committed

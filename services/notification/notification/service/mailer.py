@@ -18,6 +18,7 @@ Everywhere else a crash leads to exactly one mail.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -34,6 +35,7 @@ from notification.domain.retry import RetryPolicy
 from notification.service import metrics, notifications, webhook_outbox
 from notification.service.delivery import Delivery, Failed, Outcome, Sent
 from notification.service.rate_limit import RateLimit
+from tilmeld_runtime import observe
 from tilmeld_runtime.outbox import enqueue_events
 
 log = logging.getLogger(__name__)
@@ -78,20 +80,28 @@ class Mailer:
             job = await jobs_table.claim_next(conn, self._clock())
             if job is None:
                 return False
-            if job.interrupted:
-                log.warning(
-                    "mail job %s was interrupted mid-send before; sending it again with"
-                    " the same Message-ID",
-                    job.id,
-                )
-                metrics.INTERRUPTED_RESENDS.inc()
-            await self._rate.wait()
-            async with self._pool.acquire() as marker:  # autocommit: visible whatever happens
-                await jobs_table.mark_in_flight(marker, job.id)
-            with metrics.SEND_SECONDS.time():
-                outcome = await self._delivery.deliver(job)
-            await self._record(conn, job, outcome)
+            with _log_context(job):
+                label = await self._send(conn, job)
+        # Counted once committed: a send whose transaction failed is sent (and counted) again.
+        metrics.MAILS.labels(job.template, label).inc()
+        if label != "retry":
+            metrics.NOTIFICATIONS.labels("email", job.template, label).inc()
         return True
+
+    async def _send(self, conn: asyncpg.Connection, job: MailJob) -> str:
+        if job.interrupted:
+            log.warning(
+                "mail job %s was interrupted mid-send before; sending it again with"
+                " the same Message-ID",
+                job.id,
+            )
+            metrics.INTERRUPTED_RESENDS.inc()
+        await self._rate.wait()
+        async with self._pool.acquire() as marker:  # autocommit: visible whatever happens
+            await jobs_table.mark_in_flight(marker, job.id)
+        with metrics.SEND_SECONDS.time():
+            outcome = await self._delivery.deliver(job)
+        return await self._record(conn, job, outcome)
 
     async def _run(self) -> None:
         backoff = 0.5
@@ -122,7 +132,8 @@ class Mailer:
         for kind in set(pending) | {"event_changed", "message", "reminder", "cancelled"}:
             metrics.FANOUT_PENDING.labels(kind).set(pending.get(kind, 0))
 
-    async def _record(self, conn: asyncpg.Connection, job: MailJob, outcome: Outcome) -> None:
+    async def _record(self, conn: asyncpg.Connection, job: MailJob, outcome: Outcome) -> str:
+        """Record the outcome in the job's transaction; returns sent, retry or failed."""
         now = self._clock()
         ids: dict[str, Any] = {
             "notification_id": str(job.id),
@@ -136,8 +147,7 @@ class Mailer:
             await jobs_table.mark_sent(conn, job, outcome.message_id)
             await self._publish(conn, job, notifications.sent(message_id=outcome.message_id, **ids))
             log.info("sent %s mail %s for %s", job.template, outcome.message_id, job.event_id)
-            metrics.MAILS.labels(job.template, "sent").inc()
-            return
+            return "sent"
         if isinstance(outcome, Failed):
             reason, detail = outcome.reason, outcome.detail
         elif self._retry.gives_up_after(job.attempts + 1):
@@ -146,15 +156,21 @@ class Mailer:
             delay = self._retry.delay(job.attempts + 1, random.random())
             await jobs_table.put_back(conn, job, now + timedelta(seconds=delay), outcome.detail)
             log.warning("mail job %s put back for %.0fs: %s", job.id, delay, outcome.detail)
-            metrics.MAILS.labels(job.template, "retry").inc()
-            return
+            return "retry"
         await jobs_table.mark_failed(conn, job, f"{reason}: {detail}")
         await self._publish(conn, job, notifications.failed(reason=reason, detail=detail, **ids))
         log.warning("mail job %s failed: %s: %s", job.id, reason, detail)
-        metrics.MAILS.labels(job.template, "failed").inc()
+        return "failed"
 
     async def _publish(
         self, conn: asyncpg.Connection, job: MailJob, item: tuple[str, str, Any]
     ) -> None:
         await enqueue_events(conn, [item])
         await webhook_outbox.offer(conn, item[2], job.event_id, job.registration_id or job.event_id)
+
+
+def _log_context(job: MailJob) -> contextlib.AbstractContextManager[None]:
+    """The job's identifiers on every log line written while it is sent."""
+    return observe.bound(
+        notification_id=str(job.id), event_id=job.event_id, registration_id=job.registration_id
+    )

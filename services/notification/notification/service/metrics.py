@@ -7,6 +7,12 @@ MAILS = Counter(
     "Mail jobs by template and outcome (sent, failed, retry, skipped)",
     ["template", "outcome"],
 )
+NOTIFICATIONS = Counter(
+    "tilmeld_notifications_total",
+    "Notifications by channel (email, webhook), template (webhook: the CloudEvents type"
+    " delivered) and outcome (sent, failed); retries are not outcomes",
+    ["channel", "template", "outcome"],
+)
 SEND_SECONDS = Histogram(
     "tilmeld_mail_send_seconds",
     "Time to hand one mail to the SMTP relay, retries included",

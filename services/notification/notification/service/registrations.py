@@ -46,7 +46,7 @@ async def on_fact(tx: Tx, event: CloudEvent, fact: Any) -> None:
     )
     if recipient is not None:
         if await jobs_table.insert(tx.conn, job) and lane == BULK_LANE:
-            metrics.FANOUT_RECIPIENTS.labels(kind).inc()
+            tx.after_commit(metrics.FANOUT_RECIPIENTS.labels(kind).inc)
         return
     # Only a rejection of an unreadable request can get here: nobody to tell, but say so.
     detail = "the attendee has no valid email address"
@@ -63,7 +63,8 @@ async def on_fact(tx: Tx, event: CloudEvent, fact: Any) -> None:
         )
         tx.emit(*failed)
         await webhook_outbox.offer(tx.conn, failed[2], job.event_id, fact.registration_id)
-        metrics.MAILS.labels(kind, "skipped").inc()
+        tx.after_commit(metrics.MAILS.labels(kind, "skipped").inc)
+        tx.after_commit(metrics.NOTIFICATIONS.labels("email", kind, "failed").inc)
 
 
 async def _remember(tx: Tx, kind: Any, fact: Any) -> dict[str, Any]:

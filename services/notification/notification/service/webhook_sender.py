@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 import asyncpg
+import orjson
 
 from notification.adapters import webhooks_table
 from notification.adapters.job_signal import JobSignal
@@ -24,6 +25,7 @@ from notification.service import metrics
 
 log = logging.getLogger(__name__)
 CHANNEL = "webhook_deliveries"
+_OURS = "dk.tilmeld."
 
 
 class Poster(Protocol):
@@ -54,6 +56,8 @@ class WebhookSender:
 
     async def start(self) -> None:
         self._stopping = False
+        for outcome in ("delivered", "retry", "failed", "gone"):  # at 0 from the start
+            metrics.WEBHOOKS.labels(outcome)
         self._tasks = [
             asyncio.create_task(self._run(), name=f"webhooks-{n}") for n in range(self._workers)
         ]
@@ -89,7 +93,12 @@ class WebhookSender:
                 error = str(unreachable)[:2000]
             elapsed = int((time.perf_counter() - started) * 1000)
             await webhooks_table.log_attempt(conn, delivery.id, now, code, error, elapsed)
-            await self._settle(conn, delivery, now, code, error)
+            outcome = await self._settle(conn, delivery, now, code, error)
+        # Counted once committed: an attempt whose transaction failed is made again.
+        metrics.WEBHOOKS.labels(outcome).inc()
+        if outcome != "retry":
+            sent = "sent" if outcome == "delivered" else "failed"
+            metrics.NOTIFICATIONS.labels("webhook", _type_of(delivery.body), sent).inc()
         return True
 
     async def _settle(
@@ -99,7 +108,8 @@ class WebhookSender:
         now: datetime,
         code: int | None,
         error: str | None,
-    ) -> None:
+    ) -> str:
+        """Record the attempt's outcome: delivered, gone, retry or failed."""
         outcome = answer(code)
         if outcome == "delivered":
             await webhooks_table.finish(conn, delivery.id, "delivered", code, None)
@@ -116,13 +126,9 @@ class WebhookSender:
                 await webhooks_table.finish(
                     conn, delivery.id, "failed", code, f"gave up after 24 hours: {detail}"
                 )
-                outcome_label = "failed"
-            else:
-                await webhooks_table.retry_at(conn, delivery.id, at, code, detail)
-                outcome_label = "retry"
-            metrics.WEBHOOKS.labels(outcome_label).inc()
-            return
-        metrics.WEBHOOKS.labels(outcome).inc()
+                return "failed"
+            await webhooks_table.retry_at(conn, delivery.id, at, code, detail)
+        return outcome
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -138,3 +144,14 @@ class WebhookSender:
                 continue
             if not self._stopping:
                 await self._signal.wait(self._poll_seconds)
+
+
+def _type_of(body: bytes) -> str:
+    """The delivered CloudEvent's type, short ("registration.confirmed"): a bounded label."""
+    try:
+        type_ = orjson.loads(body).get("type")
+    except (orjson.JSONDecodeError, AttributeError):
+        return "unknown"
+    if not isinstance(type_, str) or not type_.startswith(_OURS):
+        return "unknown"
+    return type_.removeprefix(_OURS).rsplit(".v", 1)[0]

@@ -1,11 +1,12 @@
 """The capacity service's decisions become registration state and public outcome facts."""
 
-from registration.adapters import enrolments_store, events_store
+from registration.adapters import enrolments_store
 from registration.adapters import registrations_store as store
 from registration.domain import statuses
 from registration.domain.enrolment import fee_per_organisation
 from registration.domain.signup_rules import organisation_key
 from registration.service import facts
+from registration.service.event_cache import known_event
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as outcome
@@ -38,7 +39,7 @@ async def on_seat_granted(tx: Tx, ce: CloudEvent, data: capacity.SeatGranted) ->
 
 
 async def _enrol_organisation(tx: Tx, registration: store.Registration) -> None:
-    event = await events_store.load(tx.conn, registration.event_id)
+    event = await known_event(tx, registration.event_id)
     fee = fee_per_organisation(event.definition) if event else None
     if fee is None:
         return

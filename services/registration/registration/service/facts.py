@@ -1,4 +1,6 @@
-"""Building the public outcome facts (CloudEvents on tilmeld.registrations)."""
+"""Building the public outcome facts (CloudEvents on tilmeld.registrations) and the commands
+to the capacity service. Every outcome passes through `emit_fact`, so it is also where the
+business counters are counted."""
 
 import uuid
 from datetime import datetime
@@ -7,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from registration.adapters.registrations_store import Registration
+from registration.service import business_metrics
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import new_event
 from tilmeld_contracts.registration import v1 as facts
@@ -28,6 +31,7 @@ def emit_fact(tx: Tx, fact_type: str, event_id: str, registration_id: str, data:
             data=data,
         ),
     )
+    business_metrics.count_fact(tx, fact_type, event_id, data)
 
 
 def emit_command(tx: Tx, command_type: str, event_id: str, subject: str, data: BaseModel) -> None:
@@ -43,6 +47,7 @@ def emit_command(tx: Tx, command_type: str, event_id: str, subject: str, data: B
             data=data,
         ),
     )
+    business_metrics.note_command(tx, command_type, event_id)
 
 
 def common(registration: Registration) -> dict[str, Any]:

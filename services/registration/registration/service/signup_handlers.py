@@ -2,12 +2,12 @@
 
 from collections.abc import Awaitable, Callable
 
-from registration.adapters import events_store
 from registration.adapters import registrations_store as store
 from registration.domain import statuses
 from registration.domain.ids import registration_id
 from registration.domain.signup_rules import decide_signup, organisation_key
 from registration.service import facts
+from registration.service.event_cache import known_event
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as outcome
@@ -24,9 +24,9 @@ class SignupHandlers:
     async def on_signup(self, tx: Tx, ce: CloudEvent, request: SignupRequested) -> None:
         reg_id = registration_id(ce.source, ce.id)
         attendee = request.attendee
-        event = await events_store.load(tx.conn, request.event_id)
+        event = await known_event(tx, request.event_id)
         if event is None and await self._wait_for_catalog():
-            event = await events_store.load(tx.conn, request.event_id)
+            event = await known_event(tx, request.event_id)
         org_key = organisation_key(attendee)
         holdings = await store.holdings(tx.conn, request.event_id, attendee.email.lower(), org_key)
         rejection = decide_signup(event, request, holdings, tx.now)

@@ -1,0 +1,45 @@
+"""The transaction a handler runs in, as the handler sees it."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_runtime import tracing
+from tilmeld_runtime.observe import CORRELATION_ATTRIBUTE
+
+
+@dataclass
+class Tx:
+    """What a handler may touch: the transaction's connection, the clock, `emit`, a cache that
+    lives as long as the transaction (a batch), callbacks to run once it committed, and the
+    input being handled (with its correlation id, which `emit` passes on)."""
+
+    conn: asyncpg.Connection
+    now: datetime
+    pending: list[tuple[str, str, CloudEvent]] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)
+    committed: list[Callable[[], None]] = field(default_factory=list)
+    flushes: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    input: CloudEvent | None = None
+    correlation_id: str | None = None
+    # The trace context of each pending event (the handler's span), sent as its headers.
+    trace: list[list[tuple[str, bytes]]] = field(default_factory=list)
+
+    def emit(self, topic: str, key: str, event: CloudEvent) -> None:
+        if self.correlation_id and CORRELATION_ATTRIBUTE not in (event.model_extra or {}):
+            event = event.model_copy(update={CORRELATION_ATTRIBUTE: self.correlation_id})
+        self.pending.append((topic, key, event))
+        self.trace.append(tracing.trace_headers())
+
+    def before_commit(self, name: str, flush: Callable[[], Awaitable[None]]) -> None:
+        """Run `flush` once, just before the transaction commits: writes a handler gathers
+        over a whole batch reach the database in one round trip."""
+        self.flushes.setdefault(name, flush)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` only if the transaction commits (metrics, process-level caches)."""
+        self.committed.append(callback)
