@@ -7,13 +7,13 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from capacity.adapters.offer_timers import CHANNEL
-from capacity.adapters.wake_signal import WakeSignal
 from capacity.config import Settings
 from capacity.service.handlers import routes
 from capacity.service.offer_timer import OfferTimer
 from tilmeld_contracts import topics
 from tilmeld_runtime.host import Parts, ServiceSpec
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.wakeup import WakeSignal
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -30,6 +30,7 @@ from capacity.domain import (
     replay,
 )
 from tilmeld_runtime.db import create_pool, migrate
+from tilmeld_runtime.testing import private_schema_pool
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 Rounds = Mapping[str, Mapping[str, int | None]]  # round id → session id → capacity
@@ -165,17 +166,5 @@ async def private_pool() -> AsyncIterator[asyncpg.Pool]:
     """A pool on a PostgreSQL schema of this test's own, for tests that commit: a capacity
     service running on the shared schema (e.g. in an e2e run) must not see their rows, nor
     they its."""
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(DSN)
-    await admin.execute(f"CREATE SCHEMA {schema}")
-    pool = await asyncpg.create_pool(
-        DSN, min_size=1, max_size=4, server_settings={"search_path": schema}
-    )
-    assert pool is not None
-    try:
-        await migrate(pool, MIGRATIONS)
+    async with private_schema_pool(DSN, MIGRATIONS) as pool:
         yield pool
-    finally:
-        await pool.close()
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        await admin.close()

@@ -12,7 +12,6 @@ from aiokafka.structs import ConsumerRecord
 
 from capacity.adapters import offer_timers
 from capacity.adapters.offer_timers import CHANNEL
-from capacity.adapters.wake_signal import WakeSignal
 from capacity.service.handlers import routes
 from capacity.service.offer_timer import OfferTimer
 from capacity.service.translate import TIMER_SOURCE
@@ -20,6 +19,7 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import encode, new_event, structured_headers
 from tilmeld_contracts.internal import capacity_v1 as contract
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.wakeup import WakeSignal
 
 EVENT = "konference"
 START = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)

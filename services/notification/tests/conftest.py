@@ -39,8 +39,8 @@ from tilmeld_contracts.catalog.messages_v1 import MESSAGE_REQUESTED
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_contracts.registry import DATA_MODELS
-from tilmeld_runtime.db import migrate
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.testing import private_schema_pool
 
 DSN = os.environ.get("TILMELD_NOTIFICATION_DB", Settings().notification_db)
 LINK_SECRET = "test-link-secret"
@@ -220,20 +220,8 @@ def record() -> Callable[..., ConsumerRecord[bytes, bytes]]:
 
 @pytest.fixture
 async def db() -> AsyncIterator[asyncpg.Pool]:
-    schema = unique("test").replace("-", "_")
-    admin = await asyncpg.connect(DSN)
-    await admin.execute(f"CREATE SCHEMA {schema}")
-    pool = await asyncpg.create_pool(
-        DSN, min_size=1, max_size=4, server_settings={"search_path": schema}
-    )
-    assert pool is not None
-    try:
-        await migrate(pool, MIGRATIONS)
+    async with private_schema_pool(DSN, MIGRATIONS) as pool:
         yield pool
-    finally:
-        await pool.close()
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        await admin.close()
 
 
 class ScriptedRelay:

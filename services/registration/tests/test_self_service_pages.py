@@ -23,7 +23,7 @@ from registration.entrypoints.pages import self_service_pages
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.signups.v1 import Attendee
 from tilmeld_runtime import links
-from tilmeld_runtime.db import migrate
+from tilmeld_runtime.testing import private_schema_pool
 
 SECRET = "test-link-secret"
 MIGRATIONS = Path(registration.bootstrap.__file__).parent / "migrations"
@@ -32,20 +32,8 @@ DSN = Settings().registration_db  # TILMELD_REGISTRATION_DB or the local default
 
 @pytest.fixture(scope="module")
 async def pool() -> AsyncIterator[asyncpg.Pool]:
-    schema = f"test_pages_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(DSN)
-    await admin.execute(f"CREATE SCHEMA {schema}")
-    pool = await asyncpg.create_pool(
-        DSN, min_size=1, max_size=4, server_settings={"search_path": schema}
-    )
-    assert pool is not None
-    try:
-        await migrate(pool, MIGRATIONS)
+    async with private_schema_pool(DSN, MIGRATIONS, prefix="test_pages") as pool:
         yield pool
-    finally:
-        await pool.close()
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        await admin.close()
 
 
 @pytest.fixture

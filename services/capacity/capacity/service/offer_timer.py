@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 import asyncpg
 
 from capacity.adapters import offer_timers
-from capacity.adapters.wake_signal import WakeSignal
 from capacity.service import metrics
 from capacity.service.translate import expire_offer_event
 from tilmeld_contracts import topics
 from tilmeld_runtime.outbox import enqueue_events
+from tilmeld_runtime.wakeup import WakeSignal
 
 log = logging.getLogger(__name__)
 MIN_WAIT = 0.02  # never spin, e.g. on a due row another instance holds

@@ -1,5 +1,5 @@
 """Wake-ups from PostgreSQL: LISTEN on one channel (NOTIFY'd by a trigger at commit) on a
-connection of its own. Without it a waiter still wakes at its timeout, only later."""
+connection of its own. Without it a waiting worker still wakes at its timeout, only later."""
 
 import asyncio
 import contextlib
@@ -15,11 +15,18 @@ class WakeSignal:
         self._dsn, self._channel = dsn, channel
         self._conn: asyncpg.Connection | None = None
         self._woken = asyncio.Event()
+        self._connecting = asyncio.Lock()  # several workers may share one signal
 
     def set(self) -> None:
         self._woken.set()
 
     async def ensure_listening(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            return
+        async with self._connecting:
+            await self._listen()
+
+    async def _listen(self) -> None:
         if self._conn is not None and not self._conn.is_closed():
             return
         try:
