@@ -12,10 +12,10 @@ PORTS = {"registration": 8081, "capacity": 8082, "notification": 8083}
 
 
 class ServiceProcess:
-    def __init__(self, name: str, env: dict[str, str]) -> None:
+    def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
         self.name, self.env = name, env
-        self.port = PORTS[name]
-        self.log_path = ROOT / ".run" / "logs" / f"test-{name}.log"
+        self.port = port or PORTS[name]
+        self.log_path = ROOT / ".run" / "logs" / f"test-{name}-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
