@@ -82,7 +82,8 @@ def _producer(event_type: str) -> Any:
     model = envelope(event_type)
 
     def produce() -> model:  # type: ignore[valid-type]
-        raise NotImplementedError
+        # Documents the message type only; the outbox relay is the one publisher.
+        raise RuntimeError("documentation-only publisher")
 
     produce.__name__ = model.__name__
     return produce
