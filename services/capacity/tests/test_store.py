@@ -90,6 +90,16 @@ async def test_cancellation_is_stored(conn, event_id, layout):
     assert state.cancelled and state.registrations == {}
 
 
+async def _until_blocked(pool, pid: int, timeout: float = 10.0) -> None:
+    """Until PostgreSQL reports backend `pid` waiting for a lock it has not been granted."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await pool.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted", pid
+    ):
+        assert asyncio.get_running_loop().time() < deadline, "the second load never blocked"
+        await asyncio.sleep(0.01)
+
+
 async def test_commands_for_one_event_take_turns(pool, event_id, layout):
     async with pool.acquire() as first, pool.acquire() as second:
         tx1 = first.transaction()
@@ -98,7 +108,7 @@ async def test_commands_for_one_event_take_turns(pool, event_id, layout):
         tx2 = second.transaction()
         await tx2.start()
         waiting = asyncio.create_task(store.load(second, event_id))
-        await asyncio.sleep(0.3)
+        await _until_blocked(pool, second.get_server_pid())
         assert not waiting.done()  # the event row is locked by the first transaction
         await tx1.rollback()
         assert (await waiting).layout is None
