@@ -233,6 +233,10 @@ synchronous_commit = off
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = -1
+# Per-statement cost (pg_stat_statements view; CREATE EXTENSION in a database to read it):
+# how the benchmark's database profile was taken, and what an operator looks at first.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 EOF
   [[ $EUID -eq 0 ]] && chown postgres:postgres "$PG_DATA/tilmeld.conf"
   return 0

@@ -47,6 +47,9 @@ BUG_ATTEMPTS = 3
 
 Handler = Callable[[Tx, CloudEvent, M], Awaitable[None]]
 InvalidHandler = Callable[[Tx, CloudEvent, str], Awaitable[None]]
+# Called once per transaction, before the handlers, with every fresh valid input of the batch
+# in order: lets a service read what the whole batch needs in one round trip (into `tx.cache`).
+Prepare = Callable[[Tx, Sequence[tuple[CloudEvent, BaseModel]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,10 @@ class Pipeline:
         topic: str,
         routes: dict[str, Route[Any]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        prepare: Prepare | None = None,
     ) -> None:
         self._pool, self.topic, self._routes, self._clock = pool, topic, routes, clock
+        self._prepare = prepare
 
     @property
     def event_types(self) -> list[str]:
@@ -140,6 +145,7 @@ class Pipeline:
             fresh = await inbox.claim_many(conn, keys, self.topic)
             tx = Tx(conn, self._clock())
             letters: list[tuple[Record, DeadLetter]] = []
+            todo: list[tuple[Record, Readable]] = []
             for (record, item), key in zip(inputs, keys, strict=True):
                 if key not in fresh:
                     metrics.INBOX_DUPLICATES.labels(self.topic).inc()
@@ -150,9 +156,15 @@ class Pipeline:
                     letters.append((record, item))
                     outcomes.append((item.label, "deadlettered"))
                     continue
+                todo.append((record, item))
+                outcome = "handled" if item.data is not None else "invalid"
+                outcomes.append((item.event.type, outcome))
+            if self._prepare is not None and todo:
+                await self._prepare(tx, [(i.event, i.data) for _, i in todo if i.data is not None])
+            for record, item in todo:
                 with observe.handling(record, item.event) as correlation_id:
                     tx.input, tx.correlation_id = item.event, correlation_id
-                    outcomes.append((item.event.type, await _apply(tx, item)))
+                    await _apply(tx, item)
                 tx.input = tx.correlation_id = None
             for flush in tx.flushes.values():
                 await flush()
@@ -187,13 +199,12 @@ class Pipeline:
                 await self._deadletter(conn, record, letter.reason, letter.detail)
 
 
-async def _apply(tx: Tx, item: Readable) -> str:
+async def _apply(tx: Tx, item: Readable) -> None:
     if item.data is None:
         assert item.invalid_detail is not None and item.route.on_invalid is not None
         await item.route.on_invalid(tx, item.event, item.invalid_detail)
-        return "invalid"
+        return
     await item.route.handle(tx, item.event, item.data)
-    return "handled"
 
 
 def _label(item: DeadLetter | Readable) -> str:
