@@ -9,6 +9,7 @@ from registration.adapters.catalog_sync import CatalogSync
 from registration.config import Settings
 from registration.entrypoints.http import read_api
 from registration.entrypoints.pages import self_service_pages
+from registration.service import batch_state
 from registration.service import catalog_handlers as catalog
 from registration.service import decision_handlers as decided
 from registration.service.business_gauges import BusinessGauges
@@ -66,6 +67,7 @@ def spec(settings: Settings) -> ServiceSpec:
                         signups.OfferAnswer, signup.on_offer_answer, signup.on_invalid_signup
                     ),
                 },
+                prepare=batch_state.prepare_signups,
             ),
             Pipeline(
                 pool,
@@ -82,6 +84,7 @@ def spec(settings: Settings) -> ServiceSpec:
                     ),
                     capacity.SEAT_REFUSED: Route(capacity.SeatRefused, decided.on_seat_refused),
                 },
+                prepare=batch_state.prepare_decisions,
             ),
         ]
         return Parts(pipelines=pipelines, workers=[sync, BusinessGauges(pool)])

@@ -5,6 +5,7 @@ from registration.adapters import registrations_store as store
 from registration.domain import statuses
 from registration.domain.enrolment import fee_per_organisation
 from registration.domain.signup_rules import organisation_key
+from registration.service import batch_state as batch
 from registration.service import facts
 from registration.service.event_cache import known_event
 from tilmeld_contracts.envelope import CloudEvent
@@ -22,8 +23,8 @@ _CANCELLATION_REASONS = {
 
 
 async def on_seat_granted(tx: Tx, ce: CloudEvent, data: capacity.SeatGranted) -> None:
-    registration = await store.update(
-        tx.conn,
+    registration = await batch.update(
+        tx,
         data.registration_id,
         status=statuses.CONFIRMED,
         sessions=data.sessions,
@@ -62,8 +63,8 @@ async def _enrol_organisation(tx: Tx, registration: store.Registration) -> None:
 
 
 async def on_seat_waitlisted(tx: Tx, ce: CloudEvent, data: capacity.SeatWaitlisted) -> None:
-    registration = await store.update(
-        tx.conn, data.registration_id, status=statuses.WAITLISTED, position=data.position
+    registration = await batch.update(
+        tx, data.registration_id, status=statuses.WAITLISTED, position=data.position
     )
     if registration is None:
         return
@@ -77,8 +78,8 @@ async def on_seat_waitlisted(tx: Tx, ce: CloudEvent, data: capacity.SeatWaitlist
 
 
 async def on_seat_offered(tx: Tx, ce: CloudEvent, data: capacity.SeatOffered) -> None:
-    registration = await store.update(
-        tx.conn, data.registration_id, status=statuses.OFFERED, offer_expires_at=data.expires_at
+    registration = await batch.update(
+        tx, data.registration_id, status=statuses.OFFERED, offer_expires_at=data.expires_at
     )
     if registration is None:
         return
@@ -93,8 +94,8 @@ async def on_seat_offered(tx: Tx, ce: CloudEvent, data: capacity.SeatOffered) ->
 
 async def on_seat_released(tx: Tx, ce: CloudEvent, data: capacity.SeatReleased) -> None:
     reason = data.reason if data.reason in _CANCELLATION_REASONS else "by_organiser"
-    registration = await store.update(
-        tx.conn, data.registration_id, status=statuses.CANCELLED, reason=reason, position=None
+    registration = await batch.update(
+        tx, data.registration_id, status=statuses.CANCELLED, reason=reason, position=None
     )
     if registration is None:
         return
@@ -104,18 +105,18 @@ async def on_seat_released(tx: Tx, ce: CloudEvent, data: capacity.SeatReleased) 
         data.event_id,
         registration.id,
         outcome.RegistrationCancelled(**facts.common(registration), reason=reason),
-    )  # type: ignore[arg-type]
+    )
 
 
 async def on_sessions_changed(tx: Tx, ce: CloudEvent, data: capacity.SessionsChanged) -> None:
-    registration = await store.get(tx.conn, data.registration_id)
+    registration = await batch.get(tx, data.registration_id)
     if registration is None:
         return
     waits = {
         r: s for r, s in registration.session_waitlists.items() if data.sessions.get(r) is None
     }
-    registration = await store.update(
-        tx.conn, data.registration_id, sessions=data.sessions, session_waitlists=waits
+    registration = await batch.update(
+        tx, data.registration_id, sessions=data.sessions, session_waitlists=waits
     )
     assert registration is not None
     facts.emit_fact(
@@ -128,8 +129,8 @@ async def on_sessions_changed(tx: Tx, ce: CloudEvent, data: capacity.SessionsCha
 
 
 async def on_seat_refused(tx: Tx, ce: CloudEvent, data: capacity.SeatRefused) -> None:
-    registration = await store.update(
-        tx.conn,
+    registration = await batch.update(
+        tx,
         data.registration_id,
         status=statuses.REJECTED,
         reason=data.reason,

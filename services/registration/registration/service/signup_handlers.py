@@ -3,9 +3,11 @@
 from collections.abc import Awaitable, Callable
 
 from registration.adapters import registrations_store as store
+from registration.adapters.registrations_bulk import NewRegistration
 from registration.domain import statuses
 from registration.domain.ids import registration_id
 from registration.domain.signup_rules import decide_signup, organisation_key
+from registration.service import batch_state as batch
 from registration.service import facts
 from registration.service.event_cache import known_event
 from tilmeld_contracts.envelope import CloudEvent
@@ -28,7 +30,7 @@ class SignupHandlers:
         if event is None and await self._wait_for_catalog():
             event = await known_event(tx, request.event_id)
         org_key = organisation_key(attendee)
-        holdings = await store.holdings(tx.conn, request.event_id, attendee.email.lower(), org_key)
+        holdings = await batch.holdings(tx, request.event_id, attendee.email.lower(), org_key)
         rejection = decide_signup(event, request, holdings, tx.now)
         if rejection is not None:
             facts.emit_fact(
@@ -47,16 +49,17 @@ class SignupHandlers:
                 ),
             )
             return
-        await store.insert(
-            tx.conn,
-            id=reg_id,
-            event_id=request.event_id,
-            attendee=attendee,
-            organisation_key=org_key,
-            choices=request.choices,
-            status=statuses.PENDING,
-            request_source=ce.source,
-            request_id=ce.id,
+        batch.add(
+            tx,
+            NewRegistration(
+                id=reg_id,
+                event_id=request.event_id,
+                attendee=attendee,
+                organisation_key=org_key,
+                choices=request.choices,
+                request_source=ce.source,
+                request_id=ce.id,
+            ),
         )
         facts.emit_command(
             tx,
@@ -76,6 +79,7 @@ class SignupHandlers:
         self._reject_invalid(tx, ce, detail)
 
     async def on_cancellation(self, tx: Tx, ce: CloudEvent, request: CancellationRequested) -> None:
+        await batch.write_new(tx)
         found = None
         if request.registration_id is not None:
             found = await store.get(tx.conn, request.registration_id)
@@ -105,6 +109,7 @@ class SignupHandlers:
         )
 
     async def on_offer_answer(self, tx: Tx, ce: CloudEvent, answer: OfferAnswer) -> None:
+        await batch.write_new(tx)
         found = await store.get(tx.conn, answer.registration_id)
         if found is None or found.event_id != answer.event_id or found.status != statuses.OFFERED:
             self._reject_invalid(

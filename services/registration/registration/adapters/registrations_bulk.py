@@ -1,0 +1,124 @@
+"""Set-based access to the registrations table: one statement for a whole batch, so a batch of
+500 sign-ups or decisions costs a handful of round trips instead of a thousand."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from registration.adapters.registrations_store import Registration, json_text, row_to_registration
+from registration.domain import statuses
+from tilmeld_contracts.signups.v1 import Attendee
+
+# A literal predicate (not `= ANY($n)`), so the planner can use the partial indexes on active
+# registrations.
+_ACTIVE = "status IN (" + ", ".join(f"'{s}'" for s in statuses.ACTIVE) + ")"
+
+EmailKey = tuple[str, str]  # (event id, lower-cased email)
+OrganisationKey = tuple[str, str]  # (event id, organisation key)
+
+
+async def active_ids_by_email(
+    conn: asyncpg.Connection, keys: Iterable[EmailKey]
+) -> dict[EmailKey, str]:
+    """The oldest active registration of each (event, email) that has one."""
+    events, emails = _columns(keys)
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (r.event_id, r.email) r.event_id, r.email, r.id"
+        " FROM registrations r"
+        " JOIN unnest($1::text[], $2::text[]) AS k(event_id, email)"
+        "   ON r.event_id = k.event_id AND r.email = k.email"
+        f" WHERE r.{_ACTIVE}"
+        " ORDER BY r.event_id, r.email, r.created_at",
+        events,
+        emails,
+    )
+    return {(r["event_id"], r["email"]): r["id"] for r in rows}
+
+
+async def active_per_organisation(
+    conn: asyncpg.Connection, keys: Iterable[OrganisationKey]
+) -> dict[OrganisationKey, int]:
+    events, organisations = _columns(keys)
+    rows = await conn.fetch(
+        "SELECT r.event_id, r.organisation_key, count(*) AS n FROM registrations r"
+        " JOIN unnest($1::text[], $2::text[]) AS k(event_id, organisation_key)"
+        "   ON r.event_id = k.event_id AND r.organisation_key = k.organisation_key"
+        f" WHERE r.{_ACTIVE} GROUP BY 1, 2",
+        events,
+        organisations,
+    )
+    return {(r["event_id"], r["organisation_key"]): r["n"] for r in rows}
+
+
+async def by_ids(conn: asyncpg.Connection, ids: Sequence[str]) -> dict[str, Registration]:
+    rows = await conn.fetch("SELECT * FROM registrations WHERE id = ANY($1::text[])", list(ids))
+    return {r["id"]: row_to_registration(r) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class NewRegistration:
+    id: str
+    event_id: str
+    attendee: Attendee
+    organisation_key: str
+    choices: dict[str, list[str]]
+    request_source: str
+    request_id: str
+    status: str = statuses.PENDING
+
+
+async def insert_new(conn: asyncpg.Connection, rows: Sequence[NewRegistration]) -> None:
+    """Insert new registrations; an id that exists already (a replay) is left alone."""
+    if not rows:
+        return
+    await conn.execute(
+        "INSERT INTO registrations (id, event_id, email, organisation_key, attendee, choices,"
+        " status, request_source, request_id)"
+        " SELECT id, event_id, email, organisation_key, attendee::jsonb, choices::jsonb,"
+        "  status, request_source, request_id"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+        "  $7::text[], $8::text[], $9::text[])"
+        "  AS n(id, event_id, email, organisation_key, attendee, choices, status,"
+        "   request_source, request_id)"
+        " ON CONFLICT (id) DO NOTHING",
+        [r.id for r in rows],
+        [r.event_id for r in rows],
+        [r.attendee.email.lower() for r in rows],
+        [r.organisation_key for r in rows],
+        [r.attendee.model_dump_json() for r in rows],
+        [json_text(r.choices) for r in rows],
+        [r.status for r in rows],
+        [r.request_source for r in rows],
+        [r.request_id for r in rows],
+    )
+
+
+async def save_decided(conn: asyncpg.Connection, rows: Sequence[Registration]) -> None:
+    """Write the fields decisions change, for every registration in `rows`."""
+    if not rows:
+        return
+    await conn.execute(
+        "UPDATE registrations r SET status = u.status, sessions = u.sessions::jsonb,"
+        " session_waitlists = u.session_waitlists::jsonb, position = u.position,"
+        " offer_expires_at = u.offer_expires_at, reason = u.reason, detail = u.detail,"
+        " updated_at = now()"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[],"
+        "  $6::timestamptz[], $7::text[], $8::text[])"
+        "  AS u(id, status, sessions, session_waitlists, position, offer_expires_at, reason,"
+        "   detail)"
+        " WHERE r.id = u.id",
+        [r.id for r in rows],
+        [r.status for r in rows],
+        [json_text(r.sessions) for r in rows],
+        [json_text(r.session_waitlists) for r in rows],
+        [r.position for r in rows],
+        [r.offer_expires_at for r in rows],
+        [r.reason for r in rows],
+        [r.detail for r in rows],
+    )
+
+
+def _columns(keys: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    unique = sorted(set(keys))
+    return [k[0] for k in unique], [k[1] for k in unique]

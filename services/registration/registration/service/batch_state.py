@@ -1,0 +1,135 @@
+"""The registrations a batch's handlers share within its transaction.
+
+The pipeline's `prepare` hook reads what the whole batch needs in one round trip; handlers then
+work on these in-memory views, and the writes reach the database as one statement just before
+the commit. A handler that runs without `prepare` (a batch retried record by record) loads what
+it misses on demand, so the result is the same either way."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import BaseModel
+
+from registration.adapters import registrations_bulk as bulk
+from registration.adapters.registrations_store import Registration
+from registration.domain.signup_rules import Holdings, organisation_key
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.signups.v1 import SignupRequested
+from tilmeld_runtime.tx import Tx
+
+
+@dataclass
+class SignupBatch:
+    """Active registrations per (event, email) and per (event, organisation), as the batch's
+    sign-ups so far left them, and the new registrations not yet written."""
+
+    emails: dict[bulk.EmailKey, str | None] = field(default_factory=dict)
+    organisations: dict[bulk.OrganisationKey, int] = field(default_factory=dict)
+    new: list[bulk.NewRegistration] = field(default_factory=list)
+
+    async def load(
+        self, tx: Tx, emails: set[bulk.EmailKey], organisations: set[bulk.OrganisationKey]
+    ) -> None:
+        emails -= self.emails.keys()
+        organisations -= self.organisations.keys()
+        if emails:
+            found = await bulk.active_ids_by_email(tx.conn, emails)
+            self.emails.update({k: found.get(k) for k in emails})
+        if organisations:
+            counts = await bulk.active_per_organisation(tx.conn, organisations)
+            self.organisations.update({k: counts.get(k, 0) for k in organisations})
+
+    async def flush(self, tx: Tx) -> None:
+        await bulk.insert_new(tx.conn, self.new)
+        self.new.clear()
+
+
+def signups(tx: Tx) -> SignupBatch:
+    batch: SignupBatch | None = tx.cache.get(SignupBatch)
+    if batch is None:
+        batch = tx.cache[SignupBatch] = SignupBatch()
+        tx.before_commit("new registrations", lambda: batch.flush(tx))
+    return batch
+
+
+async def prepare_signups(tx: Tx, items: Sequence[tuple[CloudEvent, BaseModel]]) -> None:
+    requests = [data for _, data in items if isinstance(data, SignupRequested)]
+    await signups(tx).load(
+        tx,
+        {(r.event_id, r.attendee.email.lower()) for r in requests},
+        {(r.event_id, organisation_key(r.attendee)) for r in requests},
+    )
+
+
+async def holdings(tx: Tx, event_id: str, email: str, org_key: str) -> Holdings:
+    batch = signups(tx)
+    await batch.load(tx, {(event_id, email)}, {(event_id, org_key)})
+    return Holdings(batch.emails[(event_id, email)], batch.organisations[(event_id, org_key)])
+
+
+def add(tx: Tx, registration: bulk.NewRegistration) -> None:
+    """A new active registration: later sign-ups of the batch see it at once."""
+    batch = signups(tx)
+    email = (registration.event_id, registration.attendee.email.lower())
+    if batch.emails.get(email) is None:
+        batch.emails[email] = registration.id
+    org = (registration.event_id, registration.organisation_key)
+    batch.organisations[org] = batch.organisations.get(org, 0) + 1
+    batch.new.append(registration)
+
+
+async def write_new(tx: Tx) -> None:
+    """Before a handler reads the table itself (cancellation, offer answer)."""
+    await signups(tx).flush(tx)
+
+
+@dataclass
+class DecisionBatch:
+    """Registrations the batch's decisions touch (None: no such registration), and which of
+    them changed."""
+
+    rows: dict[str, Registration | None] = field(default_factory=dict)
+    changed: dict[str, None] = field(default_factory=dict)  # ordered set
+
+    async def load(self, tx: Tx, ids: Sequence[str]) -> None:
+        missing = [i for i in dict.fromkeys(ids) if i not in self.rows]
+        if missing:
+            found = await bulk.by_ids(tx.conn, missing)
+            self.rows.update({i: found.get(i) for i in missing})
+
+    async def flush(self, tx: Tx) -> None:
+        rows = [self.rows[i] for i in self.changed]
+        await bulk.save_decided(tx.conn, [r for r in rows if r is not None])
+        self.changed.clear()
+
+
+def decisions(tx: Tx) -> DecisionBatch:
+    batch: DecisionBatch | None = tx.cache.get(DecisionBatch)
+    if batch is None:
+        batch = tx.cache[DecisionBatch] = DecisionBatch()
+        tx.before_commit("decided registrations", lambda: batch.flush(tx))
+    return batch
+
+
+async def prepare_decisions(tx: Tx, items: Sequence[tuple[CloudEvent, BaseModel]]) -> None:
+    ids = [getattr(data, "registration_id", None) for _, data in items]
+    await decisions(tx).load(tx, [i for i in ids if isinstance(i, str)])
+
+
+async def get(tx: Tx, registration_id: str) -> Registration | None:
+    batch = decisions(tx)
+    await batch.load(tx, [registration_id])
+    return batch.rows[registration_id]
+
+
+async def update(tx: Tx, registration_id: str, **fields: Any) -> Registration | None:
+    """Change the registration (written before the commit); None if there is no such one."""
+    current = await get(tx, registration_id)
+    if current is None:
+        return None
+    changed = replace(current, **fields)
+    batch = decisions(tx)
+    batch.rows[registration_id] = changed
+    batch.changed[registration_id] = None
+    return changed
