@@ -40,13 +40,31 @@ async def enqueue_events(
     if trace is None:
         trace = [tracing.trace_headers()] * len(items)
     base = structured_headers()
-    rows = []
+    topics_, keys, values, names, header_values, starts, counts = [], [], [], [], [], [], []
     for (topic, key, event), extra in zip(items, trace, strict=True):
         headers = [*base, *extra]
-        names, values = [h[0] for h in headers], [h[1] for h in headers]
-        rows.append((topic, key.encode(), encode(event), names, values))
-    await conn.executemany(
+        topics_.append(topic)
+        keys.append(key.encode())
+        values.append(encode(event))
+        starts.append(len(names))
+        counts.append(len(headers))
+        names.extend(h[0] for h in headers)
+        header_values.extend(h[1] for h in headers)
+    # ONE statement for the batch (executemany would be one statement and one trigger call per
+    # row). Each row's headers are its slice of the flat header arrays; rows keep their order,
+    # so `seq` grows in emit order.
+    await conn.execute(
         "INSERT INTO outbox (topic, key, value, header_names, header_values)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        rows,
+        " SELECT r.topic, r.key, r.value, ($4::text[])[r.start + 1 : r.start + r.n],"
+        "  ($5::bytea[])[r.start + 1 : r.start + r.n]"
+        " FROM unnest($1::text[], $2::bytea[], $3::bytea[], $6::int[], $7::int[])"
+        "  WITH ORDINALITY AS r(topic, key, value, start, n, i)"
+        " ORDER BY r.i",
+        topics_,
+        keys,
+        values,
+        names,
+        header_values,
+        starts,
+        counts,
     )

@@ -142,26 +142,26 @@ async def save(
     ]
     if not changed:
         return
-    await conn.executemany(
+    # One statement for the batch (not one per row): the rows of a whole batch of decisions.
+    await conn.execute(
         "INSERT INTO capacity_registration"
         " (event_id, registration_id, arrival, status, organisation_key, choices,"
         "  offer_expires_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)"
+        " SELECT $1, registration_id, arrival, status, organisation_key, choices::jsonb,"
+        "  offer_expires_at"
+        " FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],"
+        "  $7::timestamptz[])"
+        "  AS r(registration_id, arrival, status, organisation_key, choices, offer_expires_at)"
         " ON CONFLICT (event_id, registration_id) DO UPDATE"
         " SET status = EXCLUDED.status, choices = EXCLUDED.choices,"
         "  offer_expires_at = EXCLUDED.offer_expires_at, updated_at = now()",
-        [
-            (
-                event_id,
-                r.registration_id,
-                r.arrival,
-                r.status.value,
-                r.organisation_key,
-                dump_choices(r.choices),
-                r.offer_expires_at,
-            )
-            for r in changed
-        ],
+        event_id,
+        [r.registration_id for r in changed],
+        [r.arrival for r in changed],
+        [r.status.value for r in changed],
+        [r.organisation_key for r in changed],
+        [dump_choices(r.choices) for r in changed],
+        [r.offer_expires_at for r in changed],
     )
     await _save_sessions(conn, before, event_id, changed)
     await _save_timers(conn, before, event_id, changed)
@@ -182,14 +182,14 @@ async def _save_sessions(
         event_id,
         [r.registration_id for r in moved],
     )
-    await conn.executemany(
+    seats = [(r.registration_id, k, v) for r in moved for k, v in r.sessions.items()]
+    await conn.execute(
         "INSERT INTO capacity_session_seat (event_id, registration_id, round_id, session_id)"
-        " VALUES ($1, $2, $3, $4)",
-        [
-            (event_id, r.registration_id, round_id, session_id)
-            for r in moved
-            for round_id, session_id in r.sessions.items()
-        ],
+        " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])",
+        event_id,
+        [s[0] for s in seats],
+        [s[1] for s in seats],
+        [s[2] for s in seats],
     )
 
 
