@@ -26,7 +26,7 @@ from capacity.domain.decisions import (
 )
 from capacity.domain.layout import Layout
 from capacity.domain.ledger import Ledger
-from capacity.domain.model import ACTIVE, EventState, SeatRequest
+from capacity.domain.model import ACTIVE, EventState, SeatRequest, Status
 from capacity.domain.offers import answer, expire
 from capacity.domain.seating import assign_sessions, fit_sessions
 
@@ -64,9 +64,9 @@ def _request(state: EventState, request: SeatRequest) -> list[Decision]:
     problem = choice_problem(state.layout, request.choices)
     if problem is not None:
         return [SeatRefused(request, "invalid_session", problem)]
-    waiters = state.waiters()
-    if waiters or not state.event_has_room():
-        return [SeatWaitlisted(request, position=len(waiters) + 1)]
+    waiting = state.count(Status.WAITING)
+    if waiting or not state.event_has_room():
+        return [SeatWaitlisted(request, position=waiting + 1)]
     taken = state.session_seats_taken()
     sessions, waitlists = assign_sessions(state.layout, request.choices, taken)
     return [SeatGranted(request, sessions, waitlists)]

@@ -72,6 +72,10 @@ class EventState:
     def waiters(self) -> list[Registration]:
         return self.in_status(Status.WAITING)
 
+    def count(self, status: Status) -> int:
+        """How many registrations have `status` (no list, no sort: the hot path needs only this)."""
+        return sum(1 for r in self.registrations.values() if r.status == status)
+
     def seats_taken(self) -> int:
         """Event seats held or offered: an open offer keeps its seat from everyone else."""
         taken = (Status.HOLDING, Status.OFFERED)
