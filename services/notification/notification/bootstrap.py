@@ -22,7 +22,7 @@ from notification.service.delivery import Delivery
 from notification.service.mailer import Mailer
 from notification.service.messages import message_routes
 from notification.service.rate_limit import RateLimit
-from notification.service.registrations import registration_routes
+from notification.service.registrations import prepare_facts, registration_routes
 from notification.service.reminder_scheduler import ReminderScheduler
 from notification.service.webhook_sender import CHANNEL, WebhookSender
 from tilmeld_contracts import topics
@@ -96,7 +96,7 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
         return Parts(
             pipelines=[
                 Pipeline(pool, topics.CATALOG, catalog_routes()),
-                Pipeline(pool, topics.REGISTRATIONS, registration_routes()),
+                Pipeline(pool, topics.REGISTRATIONS, registration_routes(), prepare=prepare_facts),
                 Pipeline(pool, topics.ORGANISER_MESSAGES, message_routes()),
             ],
             workers=[

@@ -32,7 +32,7 @@ from notification.service.delivery import Delivery
 from notification.service.mailer import Mailer
 from notification.service.messages import message_routes
 from notification.service.rate_limit import RateLimit
-from notification.service.registrations import registration_routes
+from notification.service.registrations import prepare_facts, registration_routes
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.catalog.messages_v1 import MESSAGE_REQUESTED
@@ -330,8 +330,8 @@ class Feed:
     def __init__(self, db: asyncpg.Pool, clock: Clock) -> None:
         self._db, self._clock = db, clock
 
-    def _pipeline(self, topic: str, routes: dict[str, Any]) -> Pipeline:
-        return Pipeline(self._db, topic, routes, clock=self._clock)
+    def _pipeline(self, topic: str, routes: dict[str, Any], **options: Any) -> Pipeline:
+        return Pipeline(self._db, topic, routes, clock=self._clock, **options)
 
     async def publish(self, event: EventDefinition, *, changed: bool = False) -> None:
         kind = catalog.EVENT_CHANGED if changed else catalog.EVENT_PUBLISHED
@@ -350,7 +350,8 @@ class Feed:
         )
 
     async def fact(self, kind: str, fact: Any) -> None:
-        await self._pipeline(topics.REGISTRATIONS, registration_routes()).process(
+        facts = self._pipeline(topics.REGISTRATIONS, registration_routes(), prepare=prepare_facts)
+        await facts.process(
             cloud_record(
                 topics.REGISTRATIONS,
                 FACT_TYPES[kind],

@@ -9,7 +9,7 @@ from asyncpg import Connection, Record
 from notification.domain.audience import Attendance, Status
 
 
-def _attendance(row: Record) -> Attendance:
+def attendance_of(row: Record) -> Attendance:
     return Attendance(
         registration_id=row["registration_id"],
         event_id=row["event_id"],
@@ -26,7 +26,7 @@ async def get(conn: Connection, registration_id: str) -> Attendance | None:
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM registrations WHERE registration_id = $1", registration_id
     )
-    return _attendance(row) if row is not None else None
+    return attendance_of(row) if row is not None else None
 
 
 async def save(
@@ -52,6 +52,30 @@ async def save(
     )
 
 
+# One statement for a whole batch's changes; the event of an existing row stays as it was.
+_SAVE_MANY = """
+INSERT INTO registrations (registration_id, event_id, status, attendee, sessions)
+SELECT registration_id, event_id, status, attendee::jsonb, sessions::jsonb
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+     AS r(registration_id, event_id, status, attendee, sessions)
+ON CONFLICT (registration_id) DO UPDATE SET status = excluded.status,
+    attendee = excluded.attendee, sessions = excluded.sessions, updated_at = now()
+"""
+
+
+async def save_many(conn: Connection, attendances: Sequence[Attendance]) -> None:
+    """Each registration at most once: these are whole rows, as they are now."""
+    if attendances:
+        await conn.execute(
+            _SAVE_MANY,
+            [a.registration_id for a in attendances],
+            [a.event_id for a in attendances],
+            [a.status for a in attendances],
+            [orjson.dumps(dict(a.attendee)).decode() for a in attendances],
+            [orjson.dumps(dict(a.sessions)).decode() for a in attendances],
+        )
+
+
 async def of_event(conn: Connection, event_id: str, statuses: Sequence[Status]) -> list[Attendance]:
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])"
@@ -59,4 +83,4 @@ async def of_event(conn: Connection, event_id: str, statuses: Sequence[Status]) 
         event_id,
         list(statuses),
     )
-    return [_attendance(row) for row in rows]
+    return [attendance_of(row) for row in rows]

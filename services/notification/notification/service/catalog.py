@@ -11,7 +11,8 @@ from notification.domain.reminders import slots_for
 from notification.service import fanout, webhook_outbox
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_runtime.pipeline import Route, Tx
+from tilmeld_runtime.pipeline import Route
+from tilmeld_runtime.tx import Tx
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """One mail job per person for an organiser's change, a broadcast or a reminder round, written
-in one statement batch in the caller's transaction. The jobs go in the bulk lane: the mailer
+in one statement in the caller's transaction. The jobs go in the bulk lane: the mailer
 sends a person's own outcome mails first, so a fan-out of thousands never holds them up."""
 
 import uuid
@@ -8,7 +8,7 @@ from typing import Any
 
 from asyncpg import Connection
 
-from notification.adapters import fanouts_table, jobs_table
+from notification.adapters import fanouts_table, new_jobs
 from notification.domain.audience import Attendance
 from notification.domain.kinds import BULK_LANE, MailKind
 from notification.service import metrics
@@ -44,7 +44,7 @@ async def enqueue(
     twice, it adds nothing. Returns the number of recipients."""
     fanout_id = uuid.uuid5(_FANOUT_IDS, f"{source}\n{cause_id}")
     jobs = [
-        jobs_table.NewJob(
+        new_jobs.NewJob(
             id=job_id_for(source, f"{cause_id}/{a.registration_id}"),
             fact_source=source,
             fact_id=f"{cause_id}/{a.registration_id}",
@@ -60,7 +60,7 @@ async def enqueue(
         )
         for a in audience
     ]
-    await jobs_table.insert_many(conn, jobs)
+    await new_jobs.insert_many(conn, jobs)
     await fanouts_table.create(conn, fanout_id, event_id, kind, len(jobs))
     metrics.FANOUT_RECIPIENTS.labels(kind).inc(len(jobs))
     return len(jobs)

@@ -7,7 +7,8 @@ from notification.adapters import registrations_table
 from notification.service import fanout
 from tilmeld_contracts.catalog import messages_v1 as messages
 from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_runtime.pipeline import Route, Tx
+from tilmeld_runtime.pipeline import Route
+from tilmeld_runtime.tx import Tx
 
 log = logging.getLogger(__name__)
 
