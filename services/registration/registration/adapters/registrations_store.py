@@ -8,7 +8,6 @@ import asyncpg
 import orjson
 
 from registration.domain import statuses
-from registration.domain.signup_rules import Holdings
 from tilmeld_contracts.signups.v1 import Attendee
 
 
@@ -50,23 +49,6 @@ def row_to_registration(row: asyncpg.Record) -> Registration:
 
 def json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-async def holdings(
-    conn: asyncpg.Connection, event_id: str, email: str, organisation_key: str
-) -> Holdings:
-    row = await conn.fetchrow(
-        "SELECT"
-        " (SELECT id FROM registrations WHERE event_id = $1 AND email = $2"
-        "   AND status = ANY($4::text[]) ORDER BY created_at LIMIT 1) AS by_email,"
-        " (SELECT count(*) FROM registrations WHERE event_id = $1 AND organisation_key = $3"
-        "   AND status = ANY($4::text[])) AS in_organisation",
-        event_id,
-        email,
-        organisation_key,
-        list(statuses.ACTIVE),
-    )
-    return Holdings(row["by_email"], row["in_organisation"])
 
 
 async def insert(
