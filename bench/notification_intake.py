@@ -6,7 +6,7 @@ fetches them, on a PostgreSQL schema of its own; prints what PostgreSQL executed
 and the CPU spent per fact by this process (the service's Python side) and by its database
 backend.
 
-    .venv/bin/python services/notification/tests/measure_intake.py --facts 2000 --batch 500
+    .venv/bin/python bench/notification_intake.py --facts 2000 --batch 500
 
 To measure another version of the service (before/after), put its package first on PYTHONPATH
 (e.g. `git archive <commit> services/notification/notification | tar -x -C /tmp/old` and
