@@ -31,6 +31,7 @@ from capacity.domain import (
     decide,
     replay,
 )
+from capacity.domain.model import Tally
 from capacity.domain.seating import has_room, waited_on
 
 START = datetime(2023, 9, 1, tzinfo=UTC)
@@ -307,3 +308,16 @@ def test_every_offer_is_closed_exactly_once(scenario):
 def test_replaying_the_commands_gives_the_same_decisions(scenario):
     first = [step.decisions for step in run(scenario)]
     assert first == [step.decisions for step in run(scenario)]
+
+
+@settings(max_examples=150, **QUICK)
+@given(scenarios())
+def test_the_counts_carried_along_match_a_recount(scenario):
+    # `EventState` keeps its status and session-seat counts in step with each decision instead
+    # of scanning a rush's waitlist; they must equal what a recount of the registrations gives.
+    for step in run(scenario):
+        recount = Tally.of(step.after.registrations.values())
+        assert step.after.tally == recount
+        holding = [r for r in step.after.registrations.values() if r.status is Status.HOLDING]
+        assert step.after.count(Status.HOLDING) == len(holding)
+        assert step.after.seats_taken() == event_seats(step.after)

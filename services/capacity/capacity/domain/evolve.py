@@ -21,9 +21,9 @@ from capacity.domain.model import EventState, Registration, SeatRequest, Session
 def evolve(state: EventState, decision: Decision) -> EventState:
     match decision:
         case EventDefined(layout=layout):
-            return replace(state, layout=layout)
+            return state.with_changes(layout=layout)
         case EventCancelled():
-            return replace(state, cancelled=True)
+            return state.with_changes(cancelled=True)
         case SeatGranted(request=request, sessions=sessions):
             known = state.registrations.get(request.registration_id)
             if known is not None:  # promoted from the waitlist, or accepted an offer
@@ -67,10 +67,8 @@ def _admit(
         choices=request.choices,
         sessions=sessions,
     )
-    return replace(_put(state, registration), arrivals=state.arrivals + 1)
+    return _put(state, registration).with_changes(arrivals=state.arrivals + 1)
 
 
 def _put(state: EventState, registration: Registration) -> EventState:
-    registrations = dict(state.registrations)
-    registrations[registration.registration_id] = registration
-    return replace(state, registrations=registrations)
+    return state.with_put(registration)

@@ -1,10 +1,11 @@
 """The seats of one event: who holds one, who waits, and which sessions each holder has."""
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from capacity.domain.choices import Choices
 from capacity.domain.layout import Layout
@@ -48,6 +49,44 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """Counts kept in step with `EventState.registrations`, so a decision needs no scan of a
+    waitlist that grows to thousands during a rush."""
+
+    statuses: Counter[Status]
+    session_seats: Counter[tuple[str, str]]  # (round id, session id) → seats held
+
+    @classmethod
+    def of(cls, registrations: Iterable[Registration]) -> "Tally":
+        tally = cls(Counter(), Counter())
+        for registration in registrations:
+            tally.add(registration, 1)
+        return tally
+
+    def add(self, registration: Registration, sign: int) -> None:
+        _bump(self.statuses, registration.status, sign)
+        if registration.status == Status.HOLDING:
+            for round_id, session in registration.sessions.items():
+                if session is not None:
+                    _bump(self.session_seats, (round_id, session), sign)
+
+    def moved(self, before: Registration | None, after: Registration) -> "Tally":
+        """A new tally with `before` replaced by `after` (this one is shared by older states)."""
+        tally = Tally(self.statuses.copy(), self.session_seats.copy())
+        if before is not None:
+            tally.add(before, -1)
+        tally.add(after, 1)
+        return tally
+
+
+def _bump(counter: Counter[Any], key: object, sign: int) -> None:
+    """Counts that fall to zero leave, so a tally equals a recount (`Counter` keeps zeros)."""
+    counter[key] += sign
+    if not counter[key]:
+        del counter[key]
+
+
+@dataclass(frozen=True)
 class EventState:
     """One event as capacity sees it. `registrations` holds every active (holding, offered or
     waiting) registration; closed ones (released, refused) only need to be present when a
@@ -58,6 +97,31 @@ class EventState:
     cancelled: bool = False
     arrivals: int = 0  # the arrival number the next new registration gets
     registrations: Mapping[str, Registration] = field(default_factory=dict)
+    # Derived from `registrations`: counted on first use, then carried along by `with_put`.
+    _tally: Tally | None = field(default=None, init=False, compare=False, repr=False)
+
+    @property
+    def tally(self) -> Tally:
+        if self._tally is None:
+            object.__setattr__(self, "_tally", Tally.of(self.registrations.values()))
+        assert self._tally is not None
+        return self._tally
+
+    def with_changes(self, **changes: Any) -> "EventState":
+        """`dataclasses.replace` that keeps the tally when the registrations stay."""
+        after = replace(self, **changes)
+        if "registrations" not in changes:
+            object.__setattr__(after, "_tally", self._tally)
+        return after
+
+    def with_put(self, registration: Registration) -> "EventState":
+        """This state with `registration` added or replacing the one with its id."""
+        registrations = dict(self.registrations)
+        before = registrations.get(registration.registration_id)
+        registrations[registration.registration_id] = registration
+        after = replace(self, registrations=registrations)
+        object.__setattr__(after, "_tally", self.tally.moved(before, registration))
+        return after
 
     def in_status(self, status: Status) -> list[Registration]:
         found = [r for r in self.registrations.values() if r.status == status]
@@ -73,24 +137,17 @@ class EventState:
         return self.in_status(Status.WAITING)
 
     def count(self, status: Status) -> int:
-        """How many registrations have `status` (no list, no sort: the hot path needs only this)."""
-        return sum(1 for r in self.registrations.values() if r.status == status)
+        """How many registrations have `status`."""
+        return self.tally.statuses[status]
 
     def seats_taken(self) -> int:
         """Event seats held or offered: an open offer keeps its seat from everyone else."""
-        taken = (Status.HOLDING, Status.OFFERED)
-        return sum(1 for r in self.registrations.values() if r.status in taken)
+        return self.count(Status.HOLDING) + self.count(Status.OFFERED)
 
     def event_has_room(self) -> bool:
         capacity = self.layout.capacity if self.layout else None
         return capacity is None or self.seats_taken() < capacity
 
     def session_seats_taken(self) -> Counter[tuple[str, str]]:
-        """Seats taken per (round id, session id)."""
-        return Counter(
-            (round_id, session)
-            for r in self.registrations.values()
-            if r.status == Status.HOLDING
-            for round_id, session in r.sessions.items()
-            if session is not None
-        )
+        """Seats taken per (round id, session id); a copy the caller may change."""
+        return self.tally.session_seats.copy()

@@ -23,7 +23,8 @@ from capacity.service.translate import cloudevent_of, layout_of, request_of
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as contract
-from tilmeld_runtime.pipeline import Route, Tx
+from tilmeld_runtime.pipeline import Route
+from tilmeld_runtime.tx import Tx
 
 log = logging.getLogger(__name__)
 

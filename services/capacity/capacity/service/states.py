@@ -8,12 +8,13 @@ to the event row; the next transaction reuses it only if the locked row still ca
 token, i.e. nobody (another instance after a rebalance, a rolled-back attempt) changed the
 event since. Anything else reloads from the database, which stays the source of truth."""
 
-from dataclasses import dataclass, field, replace
+import functools
+from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
 from capacity.adapters import store
 from capacity.domain import EventState
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 
 @dataclass
@@ -48,11 +49,8 @@ class EventStates:
         ):
             found = await store.load_one(tx.conn, event_id, named)
             if found is not None:  # a closed registration a command names again
-                registrations = {**working.state.registrations, named: found}
-                working.state = replace(working.state, registrations=registrations)
-                working.at_start = replace(
-                    working.at_start, registrations={**working.at_start.registrations, named: found}
-                )
+                working.state = working.state.with_put(found)
+                working.at_start = working.at_start.with_put(found)
         return working.state
 
     def saved(self, tx: Tx, after: EventState, touched: set[str], decided: bool) -> None:
@@ -91,7 +89,7 @@ class EventStates:
             version = uuid4()
             await store.set_version(tx.conn, event_id, version)
             done = Committed(version, working.state, frozenset(working.known))
-            tx.after_commit(lambda e=event_id, d=done: self._remember(e, d))
+            tx.after_commit(functools.partial(self._remember, event_id, done))
 
     def _remember(self, event_id: str, committed: Committed) -> None:
         if len(self._committed) >= self._limit and event_id not in self._committed:
