@@ -48,10 +48,13 @@ WHERE j.status = 'pending' AND j.next_attempt_at <= $1
   -- A person's mails go out in order: only their oldest pending job qualifies. A scalar
   -- subquery per candidate (index on registration_id, seq), not an anti-join: with statistics
   -- older than a rush's backlog the planner chose a nested-loop anti-join over all pending jobs
-  -- (62 s for one claim with 16,000 pending).
+  -- (62 s for one claim with 16,000 pending). The ORDER BY names the columns of
+  -- mail_jobs_pending_by_registration so that index wins even on such statistics; `min()`
+  -- let the planner walk the whole (lane, seq) index per candidate (6 ms at 20,000 pending).
   AND (j.registration_id IS NULL OR j.seq = (
-      SELECT min(earlier.seq) FROM mail_jobs earlier
-      WHERE earlier.registration_id = j.registration_id AND earlier.status = 'pending'))
+      SELECT earlier.seq FROM mail_jobs earlier
+      WHERE earlier.registration_id = j.registration_id AND earlier.status = 'pending'
+      ORDER BY earlier.registration_id, earlier.seq LIMIT 1))
 ORDER BY j.lane, j.seq
 LIMIT 1
 FOR UPDATE OF j SKIP LOCKED
@@ -132,14 +135,13 @@ async def put_back(conn: Connection, job: MailJob, next_attempt_at: datetime, er
     )
 
 
-async def count_pending(conn: Connection) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM mail_jobs WHERE status = 'pending'"))
-
-
-async def pending_bulk_by_kind(conn: Connection) -> dict[str, int]:
+async def count_pending(conn: Connection) -> tuple[int, dict[str, int]]:
+    """All pending jobs, and the fan-out ones by kind: one pass over the pending index (two
+    queries cost 56 ms a second with a rush's 40,000 jobs pending)."""
     rows = await conn.fetch(
-        "SELECT template, count(*) AS n FROM mail_jobs"
-        " WHERE status = 'pending' AND lane <> $1 GROUP BY template",
+        "SELECT template, lane <> $1 AS bulk, count(*) AS n FROM mail_jobs"
+        " WHERE status = 'pending' GROUP BY template, lane <> $1",
         INDIVIDUAL_LANE,
     )
-    return {r["template"]: int(r["n"]) for r in rows}
+    bulk = {r["template"]: int(r["n"]) for r in rows if r["bulk"]}
+    return sum(int(r["n"]) for r in rows), bulk

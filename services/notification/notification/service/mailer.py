@@ -39,7 +39,7 @@ from tilmeld_runtime import observe
 from tilmeld_runtime.outbox import enqueue_events
 
 log = logging.getLogger(__name__)
-GAUGE_SECONDS = 1.0  # how often the pending gauges are refreshed while the queue drains
+GAUGE_SECONDS = 2.0  # how often the pending gauges are refreshed while the queue drains
 
 
 class Mailer:
@@ -127,8 +127,8 @@ class Mailer:
             return
         self._gauges_at = time.monotonic()
         async with self._pool.acquire() as conn:
-            metrics.PENDING.set(await jobs_table.count_pending(conn))
-            pending = await jobs_table.pending_bulk_by_kind(conn)
+            total, pending = await jobs_table.count_pending(conn)
+        metrics.PENDING.set(total)
         for kind in set(pending) | {"event_changed", "message", "reminder", "cancelled"}:
             metrics.FANOUT_PENDING.labels(kind).set(pending.get(kind, 0))
 
