@@ -75,6 +75,7 @@ def _subscribe(
         batch=True,
         max_records=settings.batch_max_records,
         batch_timeout_ms=200,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         # Commit after the batch's transaction; an infrastructure error nacks: the batch's
         # partitions are rewound to its first records and redelivered.
         ack_policy=AckPolicy.NACK_ON_ERROR,

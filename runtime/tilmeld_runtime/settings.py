@@ -14,6 +14,11 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     # Most records a consumer handles in one transaction.
     batch_max_records: int = 500
+    # How long the broker may hold a consumer's fetch when its partitions have no new records.
+    # A fetch names only partitions whose fetched records are all handed out, so after a batch
+    # capped at `batch_max_records` the busy partition waits for a fetch parked on idle ones:
+    # Kafka's 500 ms default put half a second on every hop (see bench/RESULTS.md).
+    fetch_max_wait_ms: int = 20
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"
