@@ -2,14 +2,17 @@
 
 import re
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
-from typing import Any
+from email.parser import BytesParser
+from typing import Any, cast
 from uuid import uuid4
 
 import pytest
 
 from notification.adapters.message import build_message, message_id_for
 from notification.adapters.rendering import RenderedMail, TemplateRenderer
+from notification.adapters.smtp import flatten
 from notification.domain.compose import compose
 from notification.domain.kinds import MailKind
 from notification.domain.reasons import CANCELLATION_TEXTS, REJECTION_TEXTS
@@ -226,7 +229,7 @@ def test_the_message_has_text_and_html_alternatives_and_a_deterministic_id(
 ) -> None:
     event, job_id = conference(), uuid4()
     mail = render("waitlisted", fact("waitlisted", event.id), event)
-    message: EmailMessage = build_message(
+    built = build_message(
         mail,
         sender="Tilmeld <tilmeld@tilmeld.local>",
         to_address="mette@aarhus.dk",
@@ -234,6 +237,8 @@ def test_the_message_has_text_and_html_alternatives_and_a_deterministic_id(
         message_id=message_id_for(job_id),
         date=datetime(2023, 9, 1, 10, 0, tzinfo=UTC),
     )
+    # Read back as a mail client would, from the bytes that are sent.
+    message = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(flatten(built)))
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert message["Message-ID"] == f"<{job_id}@tilmeld>"

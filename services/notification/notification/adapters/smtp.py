@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 from aiosmtplib import errors
@@ -29,7 +29,7 @@ class SmtpSender:
     password: str | None = None
     timeout: float = 30.0
 
-    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    async def send(self, message: Message, sender: str, recipient: str) -> None:
         utf8 = not (sender + recipient).isascii()
         try:
             await aiosmtplib.send(
@@ -55,12 +55,19 @@ class SmtpSender:
             raise TransientSendError(_describe(error)) from error
 
 
-def flatten(message: EmailMessage, *, utf8: bool = False) -> bytes:
-    """The message as sent. Headers are folded only past 998 characters (RFC 5322's hard
-    limit): Python's folding of a long subject with a non-ASCII word leaves a space on both
-    sides of the fold, and the attendee would read "dagtilbud af  høj kvalitet"."""
-    base = policy.SMTPUTF8 if utf8 else policy.SMTP
-    return message.as_bytes(policy=base.clone(max_line_length=998))
+def flatten(message: Message, *, utf8: bool = False) -> bytes:
+    """The message as sent, lines ending CRLF. `build_message` writes headers finished and
+    folded, so the generator only passes them through (no limit of its own: Python's refolding
+    of a long subject with a non-ASCII word leaves a space on both sides of the fold, and the
+    attendee would read "dagtilbud af  høj kvalitet"). An internationalised address (SMTPUTF8)
+    needs the modern policy, which writes its raw UTF-8 header as it is."""
+    if utf8:
+        return message.as_bytes(policy=_SMTPUTF8_AS_IS)
+    return message.as_bytes(policy=_SMTP_AS_IS)
+
+
+_SMTP_AS_IS = policy.compat32.clone(linesep="\r\n", max_line_length=0)
+_SMTPUTF8_AS_IS = policy.SMTPUTF8.clone(max_line_length=998)
 
 
 def _classified(error: errors.SMTPResponseException, permanent_reason: str) -> Exception:

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parseaddr
 from typing import Protocol
 
@@ -49,7 +49,7 @@ Outcome = Sent | Failed | TryLater
 
 
 class Sender(Protocol):
-    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+    async def send(self, message: Message, sender: str, recipient: str) -> None: ...
 
 
 class Delivery:
@@ -91,7 +91,7 @@ class Delivery:
             return TryLater(repr(error)[:2000])
         return Sent(str(message["Message-ID"]))
 
-    def message(self, job: MailJob) -> EmailMessage:
+    def message(self, job: MailJob) -> Message:
         content = content_of(job)
         view = content.view
         if content.links and job.registration_id:
@@ -127,7 +127,7 @@ class Delivery:
             attachments=attachments,
         )
 
-    async def _send(self, message: EmailMessage, recipient: str) -> None:
+    async def _send(self, message: Message, recipient: str) -> None:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(TransientSendError),
             stop=stop_after_attempt(self._send_attempts),

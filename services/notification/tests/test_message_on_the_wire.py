@@ -1,0 +1,112 @@
+"""What a mail client reads from the bytes we send: Danish names, long subjects and
+internationalised addresses survive the trip through a real SMTP server (aiosmtpd)."""
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
+from typing import Any, cast
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from notification.adapters.message import Attachment, build_message, calendar_attachment
+from notification.adapters.rendering import RenderedMail
+from notification.adapters.smtp import SmtpSender
+
+from .conftest import free_port
+
+SUBJECT = (
+    "Bekræftelse af tilmelding: Konference om dagtilbud af høj kvalitet – børn, unge og "
+    "fællesskaber i små og store kommuner, Odeon, Odense"
+)
+MAIL = RenderedMail(
+    subject=SUBJECT,
+    language="da",
+    text="Kære Søren Ærø\n\nDu er tilmeldt. Vi glæder os til at se dig på Odeon.\n",
+    html="<p>Kære Søren Ærø</p><p>Du er tilmeldt.</p>",
+)
+
+
+class Keeper:
+    def __init__(self) -> None:
+        self.raw: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.raw.append(envelope.original_content.decode("utf-8"))
+        return "250 OK"
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[Keeper, int]]:
+    keeper, port = Keeper(), free_port()
+    controller = Controller(keeper, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+    controller.start()
+    try:
+        yield keeper, port
+    finally:
+        controller.stop()
+
+
+async def _send_and_read(
+    relay: tuple[Keeper, int], to_address: str, to_name: str, **extra: Any
+) -> tuple[str, EmailMessage]:
+    keeper, port = relay
+    message = build_message(
+        MAIL,
+        sender="Børne- og Undervisningsministeriet <tilmeld@uvm.dk>",
+        to_address=to_address,
+        to_name=to_name,
+        message_id="<a1@tilmeld>",
+        date=datetime(2026, 9, 1, 10, 0, tzinfo=UTC),
+        **extra,
+    )
+    await SmtpSender("127.0.0.1", port).send(message, "tilmeld@uvm.dk", to_address)
+    [raw] = keeper.raw
+    return raw, cast(EmailMessage, message_from_string(raw, policy=default))
+
+
+async def test_danish_names_and_a_long_subject_read_back_exactly(
+    relay: tuple[Keeper, int],
+) -> None:
+    raw, mail = await _send_and_read(relay, "soren@aero.dk", 'Søren "Ærø" Ås,  Jensen')
+    assert raw.isascii(), "an ASCII recipient gets a 7-bit mail"
+    encoded_words = re.findall(r"=\?utf-8\?[bq]\?[^?]*\?=", raw)
+    assert len(encoded_words) > 3 and all(len(word) <= 75 for word in encoded_words), "RFC 2047"
+    assert mail["Subject"] == SUBJECT
+    assert mail["From"].addresses[0].display_name == "Børne- og Undervisningsministeriet"
+    [to] = mail["To"].addresses
+    assert (to.display_name, to.addr_spec) == ('Søren "Ærø" Ås, Jensen', "soren@aero.dk")
+    assert (mail["Date"], mail["Message-ID"]) == ("Tue, 01 Sep 2026 10:00:00 +0000", "<a1@tilmeld>")
+    assert (mail["Auto-Submitted"], mail["Content-Language"]) == ("auto-generated", "da")
+    body = mail.get_body(("plain",))
+    assert body is not None and body.get_content().replace("\r\n", "\n") == MAIL.text
+    html = mail.get_body(("html",))
+    assert html is not None and html.get_content().rstrip() == MAIL.html
+
+
+async def test_an_internationalised_address_goes_as_smtputf8(relay: tuple[Keeper, int]) -> None:
+    raw, mail = await _send_and_read(relay, "søren@æblegård.dk", "Søren Ærø")
+    assert "<søren@æblegård.dk>" in raw, "the address itself raw UTF-8, never encoded-words"
+    [to] = mail["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Søren Ærø", "søren@æblegård.dk")
+    assert mail["Subject"] == SUBJECT
+
+
+async def test_attachments_keep_their_type_parameters_and_name(relay: tuple[Keeper, int]) -> None:
+    ics = "BEGIN:VCALENDAR\r\nSUMMARY:Temamøde om leg\r\nEND:VCALENDAR\r\n"
+    pdf = Attachment("program.pdf", "application", "pdf", b"%PDF-1.4 \x00\xff")
+    _, mail = await _send_and_read(
+        relay, "a@b.dk", "A", attachments=[calendar_attachment("REQUEST", ics), pdf]
+    )
+    assert mail.get_content_type() == "multipart/mixed"
+    calendar, document = mail.iter_attachments()
+    assert (calendar.get_content_type(), calendar.get_filename()) == (
+        "text/calendar",
+        "invitation.ics",
+    )
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
+    assert (document.get_filename(), document.get_content()) == ("program.pdf", pdf.content)
