@@ -40,7 +40,7 @@ test: install infra
 lint:
 	@echo "==> ruff and mypy --strict"
 	@.venv/bin/ruff check .
-	@.venv/bin/mypy --strict contracts/tilmeld_contracts services/*/*/domain
+	@.venv/bin/mypy --strict contracts/tilmeld_contracts runtime/tilmeld_runtime services/registration/registration services/capacity/capacity services/notification/notification
 
 down:
 	@bash deploy/local/prometheus.sh stop

@@ -40,7 +40,13 @@ async def enqueue_events(
     if trace is None:
         trace = [tracing.trace_headers()] * len(items)
     base = structured_headers()
-    topics_, keys, values, names, header_values, starts, counts = [], [], [], [], [], [], []
+    topics_: list[str] = []
+    keys: list[bytes] = []
+    values: list[bytes] = []
+    names: list[str] = []
+    header_values: list[bytes] = []
+    starts: list[int] = []
+    counts: list[int] = []
     for (topic, key, event), extra in zip(items, trace, strict=True):
         headers = [*base, *extra]
         topics_.append(topic)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -30,7 +30,7 @@ from tilmeld_runtime.tx import Tx
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
 TRANSIENT = (

@@ -10,7 +10,7 @@ from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.envelope import new_event
 from tilmeld_contracts.internal import capacity_v1 as contract
 from tilmeld_contracts.registry import DATA_MODELS
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ async def save(conn: asyncpg.Connection, definition: EventDefinition) -> None:
 
 
 async def mark_cancelled(conn: asyncpg.Connection, event_id: str) -> bool:
-    status = await conn.execute(
+    status: str = await conn.execute(
         "UPDATE events SET cancelled = true, updated_at = now() WHERE id = $1", event_id
     )
     return status.endswith(" 1")

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as facts
 from tilmeld_contracts.signups import v1 as signups
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 SIGNUP_REQUESTS = Counter(
     "tilmeld_signup_requests_total",

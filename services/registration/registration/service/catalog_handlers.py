@@ -6,7 +6,7 @@ from registration.service.facts import emit_command
 from tilmeld_contracts.catalog.v1 import EventCancelled, EventDefinition
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 
 async def on_event_defined(tx: Tx, event: CloudEvent, definition: EventDefinition) -> None:

@@ -11,7 +11,7 @@ from registration.service.event_cache import known_event
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as outcome
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 _CANCELLATION_REASONS = {
     "by_attendee",

@@ -2,7 +2,7 @@
 
 from registration.adapters import events_store
 from registration.domain.signup_rules import KnownEvent
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 
 async def known_event(tx: Tx, event_id: str) -> KnownEvent | None:

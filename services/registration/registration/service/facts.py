@@ -13,7 +13,7 @@ from registration.service import business_metrics
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import new_event
 from tilmeld_contracts.registration import v1 as facts
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 SOURCE = "urn:tilmeld:registration"
 

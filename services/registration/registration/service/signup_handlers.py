@@ -14,7 +14,7 @@ from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registration import v1 as outcome
 from tilmeld_contracts.signups.v1 import CancellationRequested, OfferAnswer, SignupRequested
-from tilmeld_runtime.pipeline import Tx
+from tilmeld_runtime.tx import Tx
 
 CatalogWait = Callable[[], Awaitable[bool]]
 
@@ -136,7 +136,8 @@ class SignupHandlers:
         self, tx: Tx, ce: CloudEvent, detail: str, known_registration_id: str | None = None
     ) -> None:
         data = ce.data if isinstance(ce.data, dict) else {}
-        event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else ""
+        raw_event_id = data.get("event_id")
+        event_id = raw_event_id if isinstance(raw_event_id, str) else ""
         reg_id = known_registration_id or registration_id(ce.source, ce.id)
         facts.emit_fact(
             tx,
