@@ -40,8 +40,8 @@ from tilmeld_runtime.outbox import enqueue_events
 
 log = logging.getLogger(__name__)
 GAUGE_SECONDS = 2.0  # how often the pending gauges are refreshed while the queue drains
-STATISTICS_SECONDS = 5.0  # how often the mailer asks whether mail_jobs needs a fresh ANALYZE
-STALE_AFTER_CHANGED_ROWS = 10_000
+# ANALYZE mail_jobs when this many more jobs are pending than (twice) the planner believes.
+MISJUDGED_PENDING = 5_000
 
 
 class Mailer:
@@ -62,7 +62,6 @@ class Mailer:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._gauges_at = 0.0
-        self._statistics_at = 0.0
 
     async def start(self) -> None:
         self._stopping = False
@@ -79,7 +78,7 @@ class Mailer:
 
     async def send_next(self) -> bool:
         """Send the next due job, if any; False when there is none."""
-        await self._keep_statistics_fresh()
+        await self._refresh_gauges()  # first: it also keeps the claim's plan sound
         async with self._pool.acquire() as conn, conn.transaction():
             job = await jobs_table.claim_next(conn, self._clock())
             if job is None:
@@ -113,7 +112,7 @@ class Mailer:
             try:
                 await self._signal.ensure_listening()
                 while not self._stopping and await self.send_next():
-                    await self._refresh_gauges()
+                    pass
                 backoff = 0.5
                 await self._refresh_gauges(force=True)
             except Exception:  # the mailer outlives database outages
@@ -126,21 +125,19 @@ class Mailer:
             if not self._stopping:
                 await self._signal.wait(self._poll_seconds)
 
-    async def _keep_statistics_fresh(self) -> None:
-        if time.monotonic() - self._statistics_at < STATISTICS_SECONDS:
-            return
-        self._statistics_at = time.monotonic()
-        async with self._pool.acquire() as conn:
-            started = time.monotonic()
-            if await jobs_table.refresh_statistics_if_stale(conn, STALE_AFTER_CHANGED_ROWS):
-                log.info("mail_jobs analysed (%.0f ms)", (time.monotonic() - started) * 1000)
-
     async def _refresh_gauges(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._gauges_at < GAUGE_SECONDS:
             return
         self._gauges_at = time.monotonic()
         async with self._pool.acquire() as conn:
             total, pending = await jobs_table.count_pending(conn)
+            started = time.monotonic()
+            if await jobs_table.analyse_if_misjudged(conn, total, MISJUDGED_PENDING):
+                log.info(
+                    "mail_jobs analysed: %d jobs pending (%.0f ms)",
+                    total,
+                    (time.monotonic() - started) * 1000,
+                )
         metrics.PENDING.set(total)
         for kind in set(pending) | {"event_changed", "message", "reminder", "cancelled"}:
             metrics.FANOUT_PENDING.labels(kind).set(pending.get(kind, 0))
