@@ -13,6 +13,7 @@ from capacity.service.offer_timer import OfferTimer
 from tilmeld_contracts import topics
 from tilmeld_runtime.host import Parts, ServiceSpec
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.statistics import StatisticsKeeper
 from tilmeld_runtime.wakeup import WakeSignal
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -21,8 +22,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def spec(settings: Settings) -> ServiceSpec:
     async def build(pool: asyncpg.Pool, broker: KafkaBroker) -> Parts:
         timer = OfferTimer(pool, WakeSignal(settings.capacity_db, CHANNEL))
+        statistics = StatisticsKeeper(pool, ["capacity_registration", "capacity_session_seat"])
         return Parts(
-            pipelines=[Pipeline(pool, topics.CAPACITY_COMMANDS, routes())], workers=[timer]
+            pipelines=[Pipeline(pool, topics.CAPACITY_COMMANDS, routes())],
+            workers=[timer, statistics],
         )
 
     return ServiceSpec(

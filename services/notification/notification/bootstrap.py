@@ -28,6 +28,7 @@ from notification.service.webhook_sender import CHANNEL, WebhookSender
 from tilmeld_contracts import topics
 from tilmeld_runtime.host import Parts, ServiceSpec
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.statistics import StatisticsKeeper
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -103,6 +104,7 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
                 build_mailer(pool, settings),
                 ReminderScheduler(pool, _now, poll_seconds=settings.reminder_poll_seconds),
                 build_webhook_sender(pool, settings),
+                StatisticsKeeper(pool, ["registrations", "mail_jobs"]),
             ],
         )
 

@@ -20,6 +20,7 @@ from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.signups import v1 as signups
 from tilmeld_runtime.host import Parts, ServiceSpec
 from tilmeld_runtime.pipeline import Pipeline, Route
+from tilmeld_runtime.statistics import StatisticsKeeper
 
 NAME = "registration"
 
@@ -87,7 +88,8 @@ def spec(settings: Settings) -> ServiceSpec:
                 prepare=batch_state.prepare_decisions,
             ),
         ]
-        return Parts(pipelines=pipelines, workers=[sync, BusinessGauges(pool)])
+        statistics = StatisticsKeeper(pool, ["registrations"])
+        return Parts(pipelines=pipelines, workers=[sync, BusinessGauges(pool), statistics])
 
     return ServiceSpec(
         name=NAME,
