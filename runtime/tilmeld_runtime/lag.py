@@ -15,29 +15,26 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tilmeld_runtime import metrics
+from tilmeld_runtime.background import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
 
-class ConsumerLagMonitor:
+class ConsumerLagMonitor(BackgroundLoop):
+    task_name = "consumer-lag"
+
     def __init__(self, bootstrap: str, groups: Mapping[str, str], *, interval: float = 5.0) -> None:
         """`groups` maps each input topic to the consumer group that reads it."""
+        super().__init__()
         self._groups, self._interval = dict(groups), interval
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tilmeld-lag")
         # No group: only asks for end offsets, never joins or commits.
         self._offsets = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
         )
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="consumer-lag")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
         with contextlib.suppress(Exception):
             await self._offsets.stop()
         with contextlib.suppress(Exception):

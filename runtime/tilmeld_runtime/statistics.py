@@ -10,12 +10,13 @@ A mature table never doubles during a rush, so there it does nothing.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
 
 import asyncpg
+
+from tilmeld_runtime.background import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,10 @@ async def analyse_grown(conn: asyncpg.Connection, tables: Sequence[str], margin:
     return analysed
 
 
-class StatisticsKeeper:
+class StatisticsKeeper(BackgroundLoop):
     """Checks the watched tables every `seconds` (one catalog query) and analyses grown ones."""
+
+    task_name = "statistics-keeper"
 
     def __init__(
         self,
@@ -55,17 +58,8 @@ class StatisticsKeeper:
         seconds: float = 3.0,
         margin: int = 2_000,
     ) -> None:
+        super().__init__()
         self._pool, self._tables, self._seconds, self._margin = pool, tables, seconds, margin
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="statistics-keeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:

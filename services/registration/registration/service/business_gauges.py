@@ -18,6 +18,7 @@ from prometheus_client import Gauge
 from registration.adapters import figures_query
 from registration.adapters.figures_query import EventFigures
 from registration.service.business_metrics import EVENTS, start_at_zero
+from tilmeld_runtime.background import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ REFRESH_ERRORS = Gauge(
 )
 
 
-class BusinessGauges:
+class BusinessGauges(BackgroundLoop):
+    task_name = "business-gauges"
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -52,11 +55,11 @@ class BusinessGauges:
         full_seconds: float = 30.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__()
         self._pool, self._clock = pool, clock
         self._touched_seconds, self._full_seconds = touched_seconds, full_seconds
         self._shown: dict[str, set[tuple[str, str]]] = {}  # event → its session series
         self._full_at = 0.0
-        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """First refresh before the consumers start, so labels name known events at once."""
@@ -64,13 +67,7 @@ class BusinessGauges:
             await self.refresh_all()
         except Exception:  # the loop tries again; the service must start regardless
             log.warning("business gauges not refreshed", exc_info=True)
-        self._task = asyncio.create_task(self._run(), name="business-gauges")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().start()
 
     async def _run(self) -> None:
         while True:
