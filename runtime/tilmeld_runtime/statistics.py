@@ -27,21 +27,25 @@ WHERE c.oid = ANY($1::text[]::regclass[])
 """
 
 
+async def analyse(conn: asyncpg.Connection, table: str) -> bool:
+    """ANALYZE `table`, unless autovacuum holds it (then it is being analysed): False."""
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL lock_timeout = '200ms'")
+            await conn.execute(f'ANALYZE "{table}"')
+    except asyncpg.LockNotAvailableError:
+        return False
+    return True
+
+
 async def analyse_grown(conn: asyncpg.Connection, tables: Sequence[str], margin: int) -> list[str]:
     """ANALYZE each table with more than twice the rows its statistics know of, plus `margin`.
     Skips a table autovacuum is working on (it is being analysed, then). Returns those analysed."""
     analysed = []
     for row in await conn.fetch(_GROWN, list(tables)):
         known = max(float(row["reltuples"]), 0.0)  # -1: never analysed
-        if row["n_live_tup"] <= 2 * known + margin:
-            continue
-        try:
-            async with conn.transaction():
-                await conn.execute("SET LOCAL lock_timeout = '200ms'")
-                await conn.execute(f'ANALYZE "{row["relname"]}"')
-        except asyncpg.LockNotAvailableError:
-            continue
-        analysed.append(row["relname"])
+        if row["n_live_tup"] > 2 * known + margin and await analyse(conn, row["relname"]):
+            analysed.append(row["relname"])
     return analysed
 
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import orjson
 from asyncpg import Connection
 
 from notification.domain.kinds import INDIVIDUAL_LANE
+from tilmeld_runtime import statistics
 
 
 @dataclass(frozen=True)
@@ -160,12 +160,4 @@ async def analyse_if_misjudged(conn: Connection, pending: int, margin: int) -> b
         "EXPLAIN (FORMAT JSON) SELECT 1 FROM mail_jobs WHERE status = 'pending'"
     )
     believed = orjson.loads(plan)[0]["Plan"]["Plan Rows"]
-    if pending <= 2 * believed + margin:
-        return False
-    try:
-        async with conn.transaction():
-            await conn.execute("SET LOCAL lock_timeout = '200ms'")
-            await conn.execute("ANALYZE mail_jobs")
-    except asyncpg.LockNotAvailableError:
-        return False
-    return True
+    return pending > 2 * believed + margin and await statistics.analyse(conn, "mail_jobs")
