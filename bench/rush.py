@@ -22,7 +22,7 @@ from bench.kafka_io import signup_records
 from bench.mail import wait_for_mail
 from bench.monolith import run_monolith
 from bench.progress import Progress
-from bench.report import machine, ratio, table, write_json
+from bench.report import database_warning, machine, ratio, table, write_json
 from bench.rss import RssSampler
 from bench.targets import judged
 from bench.tilmeld_phase import answers, run_tilmeld
@@ -49,6 +49,8 @@ async def run(config: Config, target: Target) -> dict[str, Any]:
     )
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "run": tag}
     result["machine"] = await machine(config)
+    if warning := database_warning(result["machine"]["databases"]):
+        progress.say(warning)
     result["config"] = _jsonable(config)
     rss.start()
     progress.extra = rss.line

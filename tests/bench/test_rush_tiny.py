@@ -69,6 +69,9 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     assert written["floor"]["missing"] == 0 and written["floor"]["duplicates"] == 0
     assert written["mail"]["confirmation_mails_received"] == TINY.capacity
     assert set(written["rss_max_mb"]) == set(pids)
+    databases = written["machine"]["databases"]
+    assert set(databases["size_mb"]) == {"registration", "capacity", "notification"}
+    assert databases["shared_buffers_mb"] > 0
     # Let the notification service send the rest (it is rate-limited), so the tests after
     # this one do not wait behind the benchmark's mail.
     decided = sum(written[k]["n"] for k in ("tilmeld", "fixed_rate"))
