@@ -1,6 +1,8 @@
 """Sending over SMTP (aiosmtplib), and sorting failures into "try again later" and "never"."""
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import time
 from email import policy
 from email.message import Message
 
@@ -20,39 +22,87 @@ class PermanentSendError(Exception):
         self.reason, self.detail = reason, detail
 
 
-@dataclass(frozen=True)
 class SmtpSender:
-    host: str
-    port: int
-    starttls: bool = False
-    user: str | None = None
-    password: str | None = None
-    timeout: float = 30.0
+    """Sends over one SMTP connection kept between mails: a new connection per mail (DNS lookup
+    in a thread, connect, EHLO, QUIT) cost more CPU on both sides than the mail itself. The
+    connection is closed after any error (the next mail starts clean; a failed mail is retried
+    by the caller), after `idle_seconds` without a mail (before a relay's own timeout drops it)
+    and after `mails_per_connection` mails (relays limit those)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        starttls: bool = False,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        idle_seconds: float = 10.0,
+        mails_per_connection: int = 100,
+    ) -> None:
+        self.host, self.port, self.starttls, self.timeout = host, port, starttls, timeout
+        self._user, self._password = user, password
+        self._idle_seconds, self._mails_per_connection = idle_seconds, mails_per_connection
+        self._client: aiosmtplib.SMTP | None = None
+        self._mails = 0
+        self._last_used = 0.0
+        self._lock = asyncio.Lock()
 
     async def send(self, message: Message, sender: str, recipient: str) -> None:
         utf8 = not (sender + recipient).isascii()
-        try:
-            await aiosmtplib.send(
-                flatten(message, utf8=utf8),
-                sender=sender,
-                recipients=[recipient],
+        async with self._lock:
+            try:
+                client = await self._connection()
+                await client.sendmail(
+                    sender,
+                    [recipient],
+                    flatten(message, utf8=utf8),
+                    mail_options=["SMTPUTF8"] if utf8 else None,
+                )
+            except errors.SMTPRecipientsRefused as error:
+                await self.close()
+                raise _classified(error.recipients[0], "recipient_refused") from error
+            except errors.SMTPAuthenticationError as error:
+                await self.close()
+                # Wrong credentials are our configuration, not this mail's fault: keep it for later.
+                raise TransientSendError(_describe(error)) from error
+            except errors.SMTPResponseException as error:
+                await self.close()
+                raise _classified(error, "message_refused") from error
+            except (errors.SMTPException, OSError) as error:  # connection refused, reset, timeout
+                await self.close()
+                raise TransientSendError(_describe(error)) from error
+            except BaseException:  # cancelled mid-send: the connection's state is unknown
+                await self.close()
+                raise
+            self._mails += 1
+            self._last_used = time.monotonic()
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            with contextlib.suppress(errors.SMTPException, OSError, asyncio.TimeoutError):
+                await asyncio.wait_for(client.quit(), 2.0)
+            client.close()
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        worn = self._mails >= self._mails_per_connection
+        idle = time.monotonic() - self._last_used > self._idle_seconds
+        if self._client is not None and (worn or idle or not self._client.is_connected):
+            await self.close()
+        if self._client is None:
+            client = aiosmtplib.SMTP(
                 hostname=self.host,
                 port=self.port,
                 start_tls=self.starttls,
-                username=self.user,
-                password=self.password,
+                username=self._user,
+                password=self._password,
                 timeout=self.timeout,
-                mail_options=["SMTPUTF8"] if utf8 else None,
             )
-        except errors.SMTPRecipientsRefused as error:
-            raise _classified(error.recipients[0], "recipient_refused") from error
-        except errors.SMTPAuthenticationError as error:
-            # Wrong credentials are our configuration, not this mail's fault: keep it for later.
-            raise TransientSendError(_describe(error)) from error
-        except errors.SMTPResponseException as error:
-            raise _classified(error, "message_refused") from error
-        except (errors.SMTPException, OSError) as error:  # connection refused, reset, timeout
-            raise TransientSendError(_describe(error)) from error
+            await client.connect()
+            self._client, self._mails = client, 0
+        return self._client
 
 
 def flatten(message: Message, *, utf8: bool = False) -> bytes:

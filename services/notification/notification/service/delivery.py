@@ -51,6 +51,8 @@ Outcome = Sent | Failed | TryLater
 class Sender(Protocol):
     async def send(self, message: Message, sender: str, recipient: str) -> None: ...
 
+    async def close(self) -> None: ...
+
 
 class Delivery:
     def __init__(
@@ -73,6 +75,9 @@ class Delivery:
             longest_wait,
         )
         self._signer = signer or LinkSigner("dev-link-secret-change-me", "http://127.0.0.1:8081")
+
+    async def close(self) -> None:
+        await self._sender.close()
 
     async def deliver(self, job: MailJob) -> Outcome:
         try:

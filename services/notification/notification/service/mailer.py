@@ -75,6 +75,7 @@ class Mailer:
         if self._task is not None:
             await self._task
         await self._signal.close()
+        await self._delivery.close()
 
     async def send_next(self) -> bool:
         """Send the next due job, if any; False when there is none."""
