@@ -2,9 +2,10 @@
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 
 
-class BackgroundLoop:
+class BackgroundLoop(ABC):
     """Subclasses implement `_run` (loop forever) and may extend `start`/`stop`."""
 
     task_name = "background-loop"
@@ -21,5 +22,6 @@ class BackgroundLoop:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    @abstractmethod
     async def _run(self) -> None:
-        raise NotImplementedError
+        """The work: loops until cancelled."""
