@@ -53,38 +53,46 @@ class SmtpSender:
         utf8 = not (sender + recipient).isascii()
         async with self._lock:
             try:
-                client = await self._connection()
-                await client.sendmail(
-                    sender,
-                    [recipient],
-                    flatten(message, utf8=utf8),
-                    mail_options=["SMTPUTF8"] if utf8 else None,
-                )
-            except errors.SMTPRecipientsRefused as error:
-                await self.close()
-                raise _classified(error.recipients[0], "recipient_refused") from error
-            except errors.SMTPAuthenticationError as error:
-                await self.close()
-                # Wrong credentials are our configuration, not this mail's fault: keep it for later.
-                raise TransientSendError(_describe(error)) from error
-            except errors.SMTPResponseException as error:
-                await self.close()
-                raise _classified(error, "message_refused") from error
-            except (errors.SMTPException, OSError) as error:  # connection refused, reset, timeout
-                await self.close()
-                raise TransientSendError(_describe(error)) from error
-            except BaseException:  # cancelled mid-send: the connection's state is unknown
-                await self.close()
+                await self._send(message, sender, recipient, utf8)
+            except BaseException:
+                # Whatever failed (a refusal, a reset, a cancellation mid-DATA), the session's
+                # state is not known: drop it without QUIT; the next mail starts clean.
+                self._drop()
                 raise
             self._mails += 1
             self._last_used = time.monotonic()
 
     async def close(self) -> None:
-        client, self._client = self._client, None
+        """End the session politely (QUIT), e.g. when the mailer stops."""
+        client = self._client
         if client is not None and client.is_connected:
             with contextlib.suppress(errors.SMTPException, OSError, asyncio.TimeoutError):
                 await asyncio.wait_for(client.quit(), 2.0)
+        self._drop()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
             client.close()
+
+    async def _send(self, message: Message, sender: str, recipient: str, utf8: bool) -> None:
+        try:
+            client = await self._connection()
+            await client.sendmail(
+                sender,
+                [recipient],
+                flatten(message, utf8=utf8),
+                mail_options=["SMTPUTF8"] if utf8 else None,
+            )
+        except errors.SMTPRecipientsRefused as error:
+            raise _classified(error.recipients[0], "recipient_refused") from error
+        except errors.SMTPAuthenticationError as error:
+            # Wrong credentials are our configuration, not this mail's fault: keep it for later.
+            raise TransientSendError(_describe(error)) from error
+        except errors.SMTPResponseException as error:
+            raise _classified(error, "message_refused") from error
+        except (errors.SMTPException, OSError) as error:  # connection refused, reset, timeout
+            raise TransientSendError(_describe(error)) from error
 
     async def _connection(self) -> aiosmtplib.SMTP:
         worn = self._mails >= self._mails_per_connection
