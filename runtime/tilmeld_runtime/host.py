@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
 from tilmeld_runtime.relay import OutboxRelay
+from tilmeld_runtime.retention import InboxRetention
 from tilmeld_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             batch_size=settings.relay_batch_size,
             client_id=f"tilmeld-{spec.name}-relay",
         )
+        retention = InboxRetention(pool, timedelta(days=settings.inbox_retention_days))
         app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers
         app.state.relay = relay
         # The served AsyncAPI document shows what this process really subscribes to.
@@ -134,6 +137,8 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             setattr(app.state, key, value)
         await relay.start()
         await lag.start()
+        if settings.inbox_retention_days:
+            await retention.start()
         for worker in parts.workers:  # before consuming: handlers may depend on them
             await worker.start()
         await broker.start()
@@ -148,6 +153,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
                     await asyncio.wait_for(worker.stop(), settings.shutdown_timeout)
             await relay.stop(grace=settings.shutdown_timeout)
             await lag.stop()
+            await retention.stop()
             await pool.close()
             log.info("%s stopped", spec.name)
 

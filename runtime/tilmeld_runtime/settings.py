@@ -1,5 +1,6 @@
 """Settings every service reads from the environment (prefix TILMELD_)."""
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,9 @@ class ServiceSettings(BaseSettings):
     # capped at `batch_max_records` the busy partition waits for a fetch parked on idle ones:
     # Kafka's 500 ms default put half a second on every hop (see bench/RESULTS.md).
     fetch_max_wait_ms: int = 20
+    # Days the inbox remembers a handled input (duplicates of older ones are not recognised);
+    # 0 keeps it forever. Longer than an input can stay on its topic: see retention.py.
+    inbox_retention_days: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"

@@ -87,7 +87,7 @@ async def test_cancellation_is_stored(conn, event_id, layout):
     await through_store(conn, event_id, request("a"), "a")
     await through_store(conn, event_id, CancelEvent())
     state = await store.load(conn, event_id)
-    assert state.cancelled and state.registrations == {}
+    assert state.cancelled and dict(state.registrations) == {}
 
 
 async def _until_blocked(pool, pid: int, timeout: float = 10.0) -> None:

@@ -40,7 +40,7 @@ async def test_offers_and_their_timers_through_the_store(conn, event_id, desk, l
         decided = await through_store(conn, event_id, command, named, memory.now)
         assert decided == memory.send(command)
         loaded = await store.load(conn, event_id)
-        assert loaded.registrations == {
+        assert dict(loaded.registrations) == {
             k: r for k, r in memory.state.registrations.items() if r.status in ACTIVE
         }
         expected = [

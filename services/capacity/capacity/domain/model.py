@@ -5,7 +5,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
+
+from immutables import Map
 
 from capacity.domain.choices import Choices
 from capacity.domain.layout import Layout
@@ -96,9 +98,16 @@ class EventState:
     layout: Layout | None = None  # None until the event is defined
     cancelled: bool = False
     arrivals: int = 0  # the arrival number the next new registration gets
-    registrations: Mapping[str, Registration] = field(default_factory=dict)
+    # A persistent map (HAMT): `with_put` shares all but one path with the state before, which
+    # the service keeps until the transaction commits. A dict had to be copied per decision:
+    # 38 µs at 10,000 registrations, i.e. quadratic over a rush (12 % of the service's CPU).
+    registrations: Mapping[str, Registration] = field(default_factory=Map)
     # Derived from `registrations`: counted on first use, then carried along by `with_put`.
     _tally: Tally | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.registrations, Map):  # built from a plain mapping
+            object.__setattr__(self, "registrations", Map(self.registrations))
 
     @property
     def tally(self) -> Tally:
@@ -116,10 +125,11 @@ class EventState:
 
     def with_put(self, registration: Registration) -> "EventState":
         """This state with `registration` added or replacing the one with its id."""
-        registrations = dict(self.registrations)
+        registrations = cast(Map[str, Registration], self.registrations)  # see __post_init__
         before = registrations.get(registration.registration_id)
-        registrations[registration.registration_id] = registration
-        after = replace(self, registrations=registrations)
+        after = replace(
+            self, registrations=registrations.set(registration.registration_id, registration)
+        )
         object.__setattr__(after, "_tally", self.tally.moved(before, registration))
         return after
 
