@@ -10,7 +10,9 @@ import pytest
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 
+from tilmeld_contracts.common import CHECKED_UPSTREAM
 from tilmeld_contracts.envelope import CloudEvent, new_event
+from tilmeld_contracts.signups.v1 import Attendee
 from tilmeld_runtime.db import migrate
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
 
@@ -146,3 +148,26 @@ async def test_an_infrastructure_error_is_handed_back_to_kafka_with_no_effect(
         await pipeline.process(_record(_event("5", {"name": "c"})))
     assert await _outbox(pool) == []
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 0
+
+
+class Person(BaseModel):
+    attendee: Attendee
+
+
+async def test_a_route_validates_with_its_context(pool: asyncpg.Pool, handled: list[str]) -> None:
+    async def handle(tx: Tx, event: CloudEvent, person: Person) -> None:
+        handled.append(str(person.attendee.email))
+
+    def pipeline(context: dict[str, object] | None) -> Pipeline:
+        return Pipeline(pool, "t", {TYPE: Route(Person, handle, context=context)})
+
+    # Two dots in a row: email-validator refuses it, the shape check for data Tilmeld produced
+    # from a validated sign-up does not.
+    data = {"attendee": {"name": "Mette", "email": "m..h@aarhus.dk", "organisation": "Aarhus"}}
+    await pipeline(None).process(_record(_event("p1", data)))
+    await pipeline(CHECKED_UPSTREAM).process(_record(_event("p2", data), offset=1))
+    assert handled == ["m..h@aarhus.dk"]
+    [letter] = await _outbox(pool)
+    assert letter["topic"] == "tilmeld.deadletter"
+    headers = dict(zip(letter["header_names"], letter["header_values"], strict=True))
+    assert headers["tilmeld-error"] == b"invalid_data"

@@ -41,7 +41,7 @@ def classify(record: ConsumerRecord[bytes, bytes], routes: dict[str, Any]) -> De
     if route is None:
         return DeadLetter("unknown_type", f"unknown CloudEvents type {event.type!r}", "unknown")
     try:
-        return Readable(event, route, route.model.model_validate(event.data))
+        return Readable(event, route, route.model.model_validate(event.data, context=route.context))
     except ValidationError as error:
         detail = validation_detail(error)
         if route.on_invalid is None:

@@ -12,7 +12,7 @@ FastStream commits the offsets only after the handler returned, i.e. after the c
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -59,6 +59,9 @@ class Route(Generic[M]):
     # Called instead of dead-lettering when the data fails validation (e.g. to answer the sender
     # with a rejection). Runs in a transaction with the inbox claim, like `handle`.
     on_invalid: InvalidHandler | None = None
+    # pydantic validation context for `model` (e.g. tilmeld_contracts.common.CHECKED_UPSTREAM
+    # for data Tilmeld produced from inputs it validated at its edge).
+    context: Mapping[str, Any] | None = None
 
 
 class Pipeline:

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-from tilmeld_contracts.common import Language, NonEmpty
+from tilmeld_contracts.common import Email, Language, NonEmpty
 from tilmeld_contracts.municipalities import is_municipality_code
 
 SIGNUP_REQUESTED = "dk.tilmeld.signup.requested.v1"
@@ -26,7 +26,7 @@ class Attendee(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     name: NonEmpty
-    email: EmailStr
+    email: Email
     organisation: NonEmpty
     municipality_code: MunicipalityCode | None = None
     job_title: str | None = None
@@ -46,7 +46,7 @@ class CancellationRequested(BaseModel):
 
     event_id: NonEmpty
     registration_id: NonEmpty | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _names_someone(self) -> Self:

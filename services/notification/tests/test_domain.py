@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 
 from notification.domain.dates import format_moment, format_span
 from notification.domain.language import choose_language
-from notification.domain.recipient import Recipient, raw_address, recipient_of
+from notification.domain.recipient import (
+    Recipient,
+    checked_at_the_edge,
+    raw_address,
+    recipient_of,
+)
 from notification.domain.retry import RetryPolicy
 from notification.domain.subjects import subject
 from tilmeld_contracts.signups.v1 import Attendee
@@ -40,6 +45,16 @@ def test_recipients_come_from_attendees_or_from_whatever_a_rejection_carried() -
     assert recipient_of({"email": "a@b.dk", "name": "  ", "language": 3}) == Recipient(
         "a@b.dk", None, None
     )
+    # A rejection of a valid request (e.g. the quota) carries an address checked at the edge:
+    # only its shape is checked again; one of an invalid request gets the full check.
+    assert checked_at_the_edge("organisation_quota_reached") and not checked_at_the_edge(
+        "invalid_request"
+    )
+    assert recipient_of({"email": "m..h@aarhus.dk"}) is None
+    assert recipient_of({"email": "m..h@aarhus.dk"}, checked_upstream=True) == Recipient(
+        "m..h@aarhus.dk", None, None
+    )
+    assert recipient_of({"email": "m h@aarhus.dk"}, checked_upstream=True) is None
     assert raw_address({"email": "mette(at)aarhus"}) == "mette(at)aarhus"
     assert raw_address(["x"]) == ""
 

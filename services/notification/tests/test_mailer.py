@@ -8,7 +8,9 @@ from typing import Any
 
 import asyncpg
 import orjson
+import pytest
 
+from notification.service import mailer as mailer_module
 from notification.service.catalog import catalog_routes
 from notification.service.registrations import registration_routes
 from tilmeld_contracts import topics
@@ -277,3 +279,42 @@ async def test_stopping_finishes_the_mail_in_flight(
 async def _status_is(db: asyncpg.Pool, fact: Any, status: str) -> bool:
     job = await job_of(db, fact)
     return job is not None and job["status"] == status
+
+
+@pytest.mark.parametrize(("rescan_seconds", "order"), [(60.0, "abx"), (0.0, "axb")])
+async def test_a_job_before_the_mark_goes_after_the_rest_or_at_the_next_look_from_the_start(
+    db: asyncpg.Pool,
+    record: Any,
+    conference: Any,
+    fact: Any,
+    smtp_relay: Any,
+    make_mailer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    rescan_seconds: float,
+    order: str,
+) -> None:
+    """x becomes sendable (its event arrives) after a later job set the mailer's mark: it waits
+    for the claim from the start, which comes when nothing is left after the mark or when
+    RESCAN_SECONDS have passed (0 here: every claim looks from the start)."""
+    monkeypatch.setattr(mailer_module, "RESCAN_SECONDS", rescan_seconds)
+    relay, port = smtp_relay
+    first, later = conference(title="Første"), conference(title="Senere")
+    named = {
+        "x": fact("confirmed", later.id, attendee=_attendee("x")),
+        "a": fact("confirmed", first.id, attendee=_attendee("a")),
+        "b": fact("confirmed", first.id, attendee=_attendee("b")),
+    }
+    for name in "xab":  # jobs in this order; x waits for its event
+        await announce(db, record, "confirmed", named[name])
+    await publish(db, record, first)
+    mailer = make_mailer(port)
+
+    assert await mailer.send_next() is True  # a: x's event is unknown
+    await publish(db, record, later)
+    assert await mailer.send_next() is True and await mailer.send_next() is True
+    assert await mailer.send_next() is False
+    assert "".join(m["To"][0] for m in relay.received) == order
+
+
+def _attendee(name: str) -> dict[str, str]:
+    return {"name": name, "email": f"{name}@aarhus.dk", "organisation": "Aarhus Kommune"}

@@ -16,6 +16,7 @@ from tilmeld_runtime import statistics
 class MailJob:
     id: UUID
     seq: int
+    lane: int
     template: str
     fact_type: str
     event_id: str
@@ -36,13 +37,15 @@ class MailJob:
 # arrive after "promoted"). A mail about a cancelled event waits (a while) for the organiser's
 # note from the catalog.
 _CLAIM_NEXT = """
-SELECT j.id, j.seq, j.template, j.fact_type, j.event_id, j.registration_id, j.recipient,
+SELECT j.id, j.seq, j.lane, j.template, j.fact_type, j.event_id, j.registration_id, j.recipient,
        j.fact::text AS fact, j.context::text AS context, j.attempts,
        e.definition::text AS definition, e.cancel_reason, f.job_id IS NOT NULL AS interrupted
 FROM mail_jobs j
 LEFT JOIN events e ON e.event_id = j.event_id
 LEFT JOIN mail_in_flight f ON f.job_id = j.id
 WHERE j.status = 'pending' AND j.next_attempt_at <= $1
+  -- Where to start (the mailer's mark, see mailer.py): an index condition on mail_jobs_pending.
+  AND (j.lane, j.seq) >= ($2, $3)
   AND (j.template = 'rejected' OR e.definition IS NOT NULL)
   AND (j.template <> 'cancelled' OR j.fact ->> 'reason' <> 'event_cancelled'
        OR e.cancelled_at IS NOT NULL OR j.created_at < $1 - interval '10 minutes')
@@ -62,15 +65,24 @@ FOR UPDATE OF j SKIP LOCKED
 """
 
 
-async def claim_next(conn: Connection, now: datetime) -> MailJob | None:
-    """Lock the next job for the caller's transaction; other mailers skip it meanwhile."""
-    row = await conn.fetchrow(_CLAIM_NEXT, now)
+# Where a claim starts looking: (lane, seq) of the first job it may return.
+Position = tuple[int, int]
+FROM_THE_START: Position = (0, 0)
+
+
+async def claim_next(
+    conn: Connection, now: datetime, start: Position = FROM_THE_START
+) -> MailJob | None:
+    """Lock the next job at or after `start` for the caller's transaction; other mailers skip
+    it meanwhile."""
+    row = await conn.fetchrow(_CLAIM_NEXT, now, *start)
     if row is None:
         return None
     definition = row["definition"]
     return MailJob(
         id=row["id"],
         seq=row["seq"],
+        lane=row["lane"],
         template=row["template"],
         fact_type=row["fact_type"],
         event_id=row["event_id"],

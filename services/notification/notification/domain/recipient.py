@@ -5,11 +5,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from tilmeld_contracts.common import CHECKED_UPSTREAM, Email
 from tilmeld_contracts.signups.v1 import Attendee
 
-_EMAIL = TypeAdapter(EmailStr)  # the same check the sign-up contract applies
+_EMAIL = TypeAdapter(Email)  # the same check the sign-up contract applies
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,23 @@ class Recipient:
     language: str | None
 
 
-def recipient_of(attendee: Any) -> Recipient | None:
-    """The attendee's valid address, name and language; None when there is no valid address."""
+def checked_at_the_edge(reason: str | None) -> bool:
+    """Every fact but the rejection of an invalid request carries an attendee from a sign-up
+    that passed the contract's validation."""
+    return reason != "invalid_request"
+
+
+def recipient_of(attendee: Any, *, checked_upstream: bool = False) -> Recipient | None:
+    """The attendee's valid address, name and language; None when there is no valid address.
+    `checked_upstream`: the address passed the full check before (only its shape is checked)."""
     if isinstance(attendee, Attendee):
         return Recipient(str(attendee.email), attendee.name, attendee.language)
     if not isinstance(attendee, Mapping):
         return None
     try:
-        email = _EMAIL.validate_python(attendee.get("email"))
+        email = _EMAIL.validate_python(
+            attendee.get("email"), context=CHECKED_UPSTREAM if checked_upstream else None
+        )
     except ValidationError:
         return None
     name, language = attendee.get("name"), attendee.get("language")

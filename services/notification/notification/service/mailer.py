@@ -15,6 +15,14 @@ window in which the attendee can get two copies is between the relay taking the 
 (it may queue the mail as soon as it has read the final ".") and our commit: the relay's 250
 reply, plus one database round trip (RFC 1047 describes the same window between two MTAs).
 Everywhere else a crash leads to exactly one mail.
+
+Each claim walks the pending index in (lane, seq) order, and every job sent leaves a dead entry
+at its front until vacuum: after 40,000 mails a claim from the start read ~300 index pages
+(1.5–2.9 ms of database time per mail, growing with each mail). So the mailer remembers where
+its last claim found a job and starts there; what lies before that mark (a job put back for a
+retry that is now due, one whose event arrived, a new individual mail while fan-outs go out, a
+batch committed out of seq order) is found by a claim from the start, made at least every
+RESCAN_SECONDS and whenever nothing is found after the mark. The mark delays, never loses.
 """
 
 import asyncio
@@ -42,6 +50,7 @@ log = logging.getLogger(__name__)
 GAUGE_SECONDS = 2.0  # how often the pending gauges are refreshed while the queue drains
 # ANALYZE mail_jobs when this many more jobs are pending than (twice) the planner believes.
 MISJUDGED_PENDING = 5_000
+RESCAN_SECONDS = 2.0  # at the latest, the next claim after this looks from the start again
 
 
 class Mailer:
@@ -62,6 +71,8 @@ class Mailer:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._gauges_at = 0.0
+        self._mark: jobs_table.Position = jobs_table.FROM_THE_START
+        self._rescan_at = 0.0
 
     async def start(self) -> None:
         self._stopping = False
@@ -81,7 +92,7 @@ class Mailer:
         """Send the next due job, if any; False when there is none."""
         await self._refresh_gauges()  # first: it also keeps the claim's plan sound
         async with self._pool.acquire() as conn, conn.transaction():
-            job = await jobs_table.claim_next(conn, self._clock())
+            job = await self._claim(conn)
             if job is None:
                 return False
             with _log_context(job):
@@ -91,6 +102,18 @@ class Mailer:
         if label != "retry":
             metrics.NOTIFICATIONS.labels("email", job.template, label).inc()
         return True
+
+    async def _claim(self, conn: asyncpg.Connection) -> MailJob | None:
+        now = self._clock()
+        job = None
+        if time.monotonic() < self._rescan_at:
+            job = await jobs_table.claim_next(conn, now, self._mark)
+        if job is None:  # nothing after the mark, or time to look from the start
+            self._rescan_at = time.monotonic() + RESCAN_SECONDS
+            job = await jobs_table.claim_next(conn, now)
+        if job is not None:
+            self._mark = (job.lane, job.seq)
+        return job
 
     async def _send(self, conn: asyncpg.Connection, job: MailJob) -> str:
         if job.interrupted:
