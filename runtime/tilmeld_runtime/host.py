@@ -21,7 +21,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from tilmeld_runtime import asyncapi, logs, metrics, tracing
+from tilmeld_runtime import asyncapi, gc_tuning, logs, metrics, tracing
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
@@ -142,6 +142,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
         for worker in parts.workers:  # before consuming: handlers may depend on them
             await worker.start()
         await broker.start()
+        gc_tuning.settle_after_startup(settings.gc_thresholds)  # all start-up work is done
         log.info("%s started on %s:%s", spec.name, settings.http_host, settings.http_port)
         try:
             yield
@@ -227,6 +228,7 @@ async def readiness(app: FastAPI) -> dict[str, bool]:
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure_logging(app.state.service, settings.log_level)
     tracing.configure_tracing(app.state.service, settings.otel_exporter)
+    gc_tuning.observe_pauses()
     try:
         uvicorn.run(
             app,

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     # Days the inbox remembers a handled input (duplicates of older ones are not recognised);
     # 0 keeps it forever. Longer than an input can stay on its topic: see retention.py.
     inbox_retention_days: float = Field(default=30.0, ge=0)
+    # The garbage collector's thresholds after start-up (gc.set_threshold): see gc_tuning.py.
+    gc_thresholds: tuple[int, int, int] = (700, 10, 10)
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"
