@@ -9,6 +9,8 @@ from multiprocessing.synchronize import Event
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from tilmeld_runtime.partitioner import partition_for
+
 Relay = tuple[BaseProcess, Event, Event]
 
 
@@ -30,7 +32,11 @@ def _main(bootstrap: str, source: str, target: str, ready: Event, stop: Event) -
 async def _relay(bootstrap: str, source: str, target: str, ready: Event, stop: Event) -> None:
     # The same producer settings as Tilmeld's outbox relay (runtime/tilmeld_runtime/relay.py).
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=2
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        partitioner=partition_for,
     )
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await producer.start()

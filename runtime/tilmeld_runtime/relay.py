@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from tilmeld_runtime import metrics
+from tilmeld_runtime.partitioner import partition_for
 
 log = logging.getLogger(__name__)
 _RELAY_LOCK = 7_431_002
@@ -41,6 +42,7 @@ class OutboxRelay:
             enable_idempotence=True,
             linger_ms=2,
             request_timeout_ms=15000,
+            partitioner=partition_for,
         )
         self._wake = asyncio.Event()
         self._stopping = False

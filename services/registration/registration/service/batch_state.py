@@ -31,8 +31,10 @@ class SignupBatch:
     async def load(
         self, tx: Tx, emails: set[bulk.EmailKey], organisations: set[bulk.OrganisationKey]
     ) -> None:
-        emails -= self.emails.keys()
-        organisations -= self.organisations.keys()
+        # Membership tests, not `set -= dict.keys()`: that walks every key the batch holds, once
+        # per sign-up (4 % of the service's CPU in a rush of batches of 500).
+        emails = {k for k in emails if k not in self.emails}
+        organisations = {k for k in organisations if k not in self.organisations}
         if emails:
             found = await bulk.active_ids_by_email(tx.conn, emails)
             self.emails.update({k: found.get(k) for k in emails})
@@ -64,8 +66,10 @@ async def prepare_signups(tx: Tx, items: Sequence[tuple[CloudEvent, BaseModel]])
 
 async def holdings(tx: Tx, event_id: str, email: str, org_key: str) -> Holdings:
     batch = signups(tx)
-    await batch.load(tx, {(event_id, email)}, {(event_id, org_key)})
-    return Holdings(batch.emails[(event_id, email)], batch.organisations[(event_id, org_key)])
+    by_email, by_organisation = (event_id, email), (event_id, org_key)
+    if by_email not in batch.emails or by_organisation not in batch.organisations:
+        await batch.load(tx, {by_email}, {by_organisation})
+    return Holdings(batch.emails[by_email], batch.organisations[by_organisation])
 
 
 def add(tx: Tx, registration: bulk.NewRegistration) -> None:
