@@ -14,9 +14,20 @@ _LOCK_ID = 7_431_001
 
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30)
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, command_timeout=30, reset=_keep_session
+    )
     assert pool is not None
     return pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Return a connection to the pool without asyncpg's reset query (advisory unlock, CLOSE ALL,
+    UNLISTEN *, RESET ALL): one round trip on every release, i.e. on every batch of every
+    consumer and twice per relay cycle. Tilmeld leaves no session state on a pooled connection:
+    LISTEN and the relay's advisory lock live on connections of their own, settings are
+    `SET LOCAL`, and the migrations' lock is released in a `finally`. An open transaction is
+    still rolled back (asyncpg does that before it calls this). Keep it so."""
 
 
 async def migrate(pool: asyncpg.Pool, *directories: Path) -> list[str]:
