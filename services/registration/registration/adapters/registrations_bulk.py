@@ -18,37 +18,37 @@ EmailKey = tuple[str, str]  # (event id, lower-cased email)
 OrganisationKey = tuple[str, str]  # (event id, organisation key)
 
 
-async def active_ids_by_email(
-    conn: asyncpg.Connection, keys: Iterable[EmailKey]
-) -> dict[EmailKey, str]:
-    """The oldest active registration of each (event, email) that has one."""
-    events, emails = _columns(keys)
-    rows = await conn.fetch(
-        "SELECT DISTINCT ON (r.event_id, r.email) r.event_id, r.email, r.id"
-        " FROM registrations r"
-        " JOIN unnest($1::text[], $2::text[]) AS k(event_id, email)"
-        "   ON r.event_id = k.event_id AND r.email = k.email"
-        f" WHERE r.{_ACTIVE}"
-        " ORDER BY r.event_id, r.email, r.created_at",
-        events,
-        emails,
-    )
-    return {(r["event_id"], r["email"]): r["id"] for r in rows}
+# Both halves of a batch's duplicate and quota check in one round trip.
+_HOLDINGS = f"""
+SELECT 'email' AS kind, e.event_id, e.email AS key, e.id, 0::bigint AS n FROM (
+    SELECT DISTINCT ON (r.event_id, r.email) r.event_id, r.email, r.id
+    FROM registrations r
+    JOIN unnest($1::text[], $2::text[]) AS k(event_id, email)
+      ON r.event_id = k.event_id AND r.email = k.email
+    WHERE r.{_ACTIVE}
+    ORDER BY r.event_id, r.email, r.created_at
+) e
+UNION ALL
+SELECT 'organisation', r.event_id, r.organisation_key, NULL, count(*)
+FROM registrations r
+JOIN unnest($3::text[], $4::text[]) AS k(event_id, organisation_key)
+  ON r.event_id = k.event_id AND r.organisation_key = k.organisation_key
+WHERE r.{_ACTIVE}
+GROUP BY r.event_id, r.organisation_key
+"""
 
 
-async def active_per_organisation(
-    conn: asyncpg.Connection, keys: Iterable[OrganisationKey]
-) -> dict[OrganisationKey, int]:
-    events, organisations = _columns(keys)
-    rows = await conn.fetch(
-        "SELECT r.event_id, r.organisation_key, count(*) AS n FROM registrations r"
-        " JOIN unnest($1::text[], $2::text[]) AS k(event_id, organisation_key)"
-        "   ON r.event_id = k.event_id AND r.organisation_key = k.organisation_key"
-        f" WHERE r.{_ACTIVE} GROUP BY 1, 2",
-        events,
-        organisations,
-    )
-    return {(r["event_id"], r["organisation_key"]): r["n"] for r in rows}
+async def active_holdings(
+    conn: asyncpg.Connection, emails: Iterable[EmailKey], organisations: Iterable[OrganisationKey]
+) -> tuple[dict[EmailKey, str], dict[OrganisationKey, int]]:
+    """The oldest active registration of each (event, email) that has one, and the number of
+    active registrations of each (event, organisation) that has any."""
+    rows = await conn.fetch(_HOLDINGS, *_columns(emails), *_columns(organisations))
+    by_email = {(r["event_id"], r["key"]): r["id"] for r in rows if r["kind"] == "email"}
+    per_organisation = {
+        (r["event_id"], r["key"]): int(r["n"]) for r in rows if r["kind"] == "organisation"
+    }
+    return by_email, per_organisation
 
 
 async def by_ids(conn: asyncpg.Connection, ids: Sequence[str]) -> dict[str, Registration]:

@@ -35,11 +35,9 @@ class SignupBatch:
         # per sign-up (4 % of the service's CPU in a rush of batches of 500).
         emails = {k for k in emails if k not in self.emails}
         organisations = {k for k in organisations if k not in self.organisations}
-        if emails:
-            found = await bulk.active_ids_by_email(tx.conn, emails)
+        if emails or organisations:
+            found, counts = await bulk.active_holdings(tx.conn, emails, organisations)
             self.emails.update({k: found.get(k) for k in emails})
-        if organisations:
-            counts = await bulk.active_per_organisation(tx.conn, organisations)
             self.organisations.update({k: counts.get(k, 0) for k in organisations})
 
     async def flush(self, tx: Tx) -> None:
