@@ -40,6 +40,7 @@ test: install infra
 lint:
 	@echo "==> ruff and mypy --strict"
 	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check --quiet .
 	@.venv/bin/mypy --strict contracts/tilmeld_contracts runtime/tilmeld_runtime services/registration/registration services/capacity/capacity services/notification/notification cli/tilmeld_cli bench
 
 down:

@@ -59,8 +59,9 @@ class Tail:
 
     def __init__(self, topic: str) -> None:
         self.topic = topic
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False,
-                                          request_timeout_ms=5000)
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=BOOTSTRAP, enable_auto_commit=False, request_timeout_ms=5000
+        )
 
     async def start(self) -> "Tail":
         await self._consumer.start()

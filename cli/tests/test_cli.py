@@ -18,8 +18,10 @@ NO_BROKER = "127.0.0.1:1"  # nothing listens on port 1: connection refused
 
 
 def test_validate_prints_each_problem_as_file_line_path_message(tilmeld: Run, write: Write) -> None:
-    path = write("id: x\nkind: conference\ntitle: T\norganiser: KL\nstarts_at: i morgen\n"
-                 "ends_at: 2023-10-03T15:30:00+02:00\nkapacitet: 5\n")
+    path = write(
+        "id: x\nkind: conference\ntitle: T\norganiser: KL\nstarts_at: i morgen\n"
+        "ends_at: 2023-10-03T15:30:00+02:00\nkapacitet: 5\n"
+    )
     result = tilmeld("events", "validate", str(path))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -52,26 +54,43 @@ def test_a_missing_file_is_a_usage_error(tilmeld: Run, tmp_path: Path) -> None:
 
 
 def test_an_invalid_signup_is_refused_with_every_reason(tilmeld: Run) -> None:
-    result = tilmeld("--bootstrap", NO_BROKER, "signup", "--event", "stuk-dagtilbud-2023",
-                     "--name", "Mette", "--email", "mette-at-aarhus.dk",
-                     "--municipality-code", "999", "--language", "fr")
+    result = tilmeld(
+        "--bootstrap",
+        NO_BROKER,
+        "signup",
+        "--event",
+        "stuk-dagtilbud-2023",
+        "--name",
+        "Mette",
+        "--email",
+        "mette-at-aarhus.dk",
+        "--municipality-code",
+        "999",
+        "--language",
+        "fr",
+    )
     assert result.exit_code == 2
     assert "use --raw to send it anyway" in result.stderr
-    for reason in ("attendee.email: value is not a valid email address",
-                   "attendee.organisation: Field required",
-                   "attendee.municipality_code: '999' is not an official Danish municipality",
-                   "attendee.language: Input should be 'da' or 'en'"):
+    for reason in (
+        "attendee.email: value is not a valid email address",
+        "attendee.organisation: Field required",
+        "attendee.municipality_code: '999' is not an official Danish municipality",
+        "attendee.language: Input should be 'da' or 'en'",
+    ):
         assert reason in result.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["signup", "--event", "e", "--raw", "--email", "not-an-email"],
-    ["signup", "--event", "e", "--data", '{"event_id": 5}'],
-    ["events", "publish", SAMPLE],
-    ["events", "cancel", "stuk-dagtilbud-2023"],
-    ["cancel", "--event", "e", "--email", "a@b.dk"],
-    ["offer", "decline", "--event", "e", "--registration-id", "r"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["signup", "--event", "e", "--raw", "--email", "not-an-email"],
+        ["signup", "--event", "e", "--data", '{"event_id": 5}'],
+        ["events", "publish", SAMPLE],
+        ["events", "cancel", "stuk-dagtilbud-2023"],
+        ["cancel", "--event", "e", "--email", "a@b.dk"],
+        ["offer", "decline", "--event", "e", "--registration-id", "r"],
+    ],
+)
 def test_an_unreachable_broker_exits_3_quickly_with_a_clear_message(
     tilmeld: Run, args: list[str]
 ) -> None:
@@ -83,8 +102,9 @@ def test_an_unreachable_broker_exits_3_quickly_with_a_clear_message(
     assert "Traceback" not in result.output
 
 
-def test_the_bootstrap_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                                  tilmeld: Run) -> None:
+def test_the_bootstrap_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tilmeld: Run
+) -> None:
     monkeypatch.setenv("TILMELD_KAFKA_BOOTSTRAP", NO_BROKER)
     result = tilmeld("events", "cancel", "stuk-dagtilbud-2023")
     assert result.exit_code == 3
@@ -106,7 +126,9 @@ def test_an_event_cancellation_needs_a_slug(tilmeld: Run) -> None:
 
 def test_choices_keep_the_order_of_preference() -> None:
     assert parse_choices(["runde-1=temamoede-3, temamoede-1", "runde-2=temamoede-5"]) == {
-        "runde-1": ["temamoede-3", "temamoede-1"], "runde-2": ["temamoede-5"]}
+        "runde-1": ["temamoede-3", "temamoede-1"],
+        "runde-2": ["temamoede-5"],
+    }
     assert parse_choices([]) == {}
 
 

@@ -134,6 +134,8 @@ def test_a_file_that_is_not_a_mapping_is_one_problem_at_line_1() -> None:
 
 def test_problems_render_as_file_line_path_message() -> None:
     assert Problem(7, "venue.adress", "unknown field").render("x.yaml") == (
-        "x.yaml:7: venue.adress: unknown field")
+        "x.yaml:7: venue.adress: unknown field"
+    )
     assert Problem(3, None, "YAML syntax error: boom").render("x.yaml") == (
-        "x.yaml:3: YAML syntax error: boom")
+        "x.yaml:3: YAML syntax error: boom"
+    )

@@ -25,8 +25,9 @@ def new_event_id() -> str:
     return f"cli-test-{uuid.uuid4().hex[:12]}"
 
 
-async def publish_and_read(tilmeld: Callable[..., Result], tail: Callable[[str], Any],
-                           topic: str, *args: str) -> tuple[CloudEvent, Any]:
+async def publish_and_read(
+    tilmeld: Callable[..., Result], tail: Callable[[str], Any], topic: str, *args: str
+) -> tuple[CloudEvent, Any]:
     reader = await tail(topic)
     result = await asyncio.to_thread(tilmeld, *args)  # the command runs its own event loop
     assert result.exit_code == 0, result.output
@@ -43,24 +44,32 @@ async def publish_and_read(tilmeld: Callable[..., Result], tail: Callable[[str],
     return event, record
 
 
-@pytest.mark.parametrize(("flag", "type_"), [
-    ((), "dk.tilmeld.event.published.v1"),
-    (("--changed",), "dk.tilmeld.event.changed.v1"),
-])
+@pytest.mark.parametrize(
+    ("flag", "type_"),
+    [
+        ((), "dk.tilmeld.event.published.v1"),
+        (("--changed",), "dk.tilmeld.event.changed.v1"),
+    ],
+)
 async def test_events_publish_sends_the_validated_definition(
-    tilmeld: Callable[..., Result], tail: Callable[[str], Any], tmp_path: Path,
-    flag: tuple[str, ...], type_: str,
+    tilmeld: Callable[..., Result],
+    tail: Callable[[str], Any],
+    tmp_path: Path,
+    flag: tuple[str, ...],
+    type_: str,
 ) -> None:
     event_id = new_event_id()
     text = SAMPLE.read_text(encoding="utf-8").replace(
-        "id: stuk-dagtilbud-2023", f"id: {event_id}", 1)
+        "id: stuk-dagtilbud-2023", f"id: {event_id}", 1
+    )
     path = tmp_path / "event.yaml"
     path.write_text(text, encoding="utf-8")
     definition = check(text).definition
     assert definition is not None and definition.id == event_id
 
     event, record = await publish_and_read(
-        tilmeld, tail, topics.CATALOG, "events", "publish", str(path), *flag)
+        tilmeld, tail, topics.CATALOG, "events", "publish", str(path), *flag
+    )
 
     assert record.key == event_id.encode()
     assert (event.type, event.subject) == (type_, event_id)
@@ -73,7 +82,8 @@ async def test_events_publish_sends_the_validated_definition(
 async def test_events_cancel(tilmeld: Callable[..., Result], tail: Callable[[str], Any]) -> None:
     event_id = new_event_id()
     event, record = await publish_and_read(
-        tilmeld, tail, topics.CATALOG, "events", "cancel", event_id, "--reason", "Aflyst")
+        tilmeld, tail, topics.CATALOG, "events", "cancel", event_id, "--reason", "Aflyst"
+    )
     assert record.key == event_id.encode()
     assert event.type == "dk.tilmeld.event.cancelled.v1"
     assert event.data == {"event_id": event_id, "reason": "Aflyst"}
@@ -84,20 +94,49 @@ async def test_signup_publishes_the_contract_example(
 ) -> None:
     event_id, request_id = new_event_id(), str(uuid.uuid4())
     event, record = await publish_and_read(
-        tilmeld, tail, topics.SIGNUPS, "signup", "--event", event_id,
-        "--name", "Mette Hansen", "--email", "mette@aarhus.dk",
-        "--organisation", "Aarhus Kommune", "--municipality-code", "751",
-        "--job-title", "Pædagogisk leder", "--language", "da",
-        "--choice", "runde-1=temamoede-3,temamoede-1", "--choice", "runde-2=temamoede-5",
-        "--source", "urn:kl:website", "--id", request_id)
+        tilmeld,
+        tail,
+        topics.SIGNUPS,
+        "signup",
+        "--event",
+        event_id,
+        "--name",
+        "Mette Hansen",
+        "--email",
+        "mette@aarhus.dk",
+        "--organisation",
+        "Aarhus Kommune",
+        "--municipality-code",
+        "751",
+        "--job-title",
+        "Pædagogisk leder",
+        "--language",
+        "da",
+        "--choice",
+        "runde-1=temamoede-3,temamoede-1",
+        "--choice",
+        "runde-2=temamoede-5",
+        "--source",
+        "urn:kl:website",
+        "--id",
+        request_id,
+    )
     assert record.key == event_id.encode()
     assert (event.type, event.source, event.id) == (
-        "dk.tilmeld.signup.requested.v1", "urn:kl:website", request_id)
+        "dk.tilmeld.signup.requested.v1",
+        "urn:kl:website",
+        request_id,
+    )
     assert event.data == {
         "event_id": event_id,
-        "attendee": {"name": "Mette Hansen", "email": "mette@aarhus.dk",
-                     "organisation": "Aarhus Kommune", "municipality_code": "751",
-                     "job_title": "Pædagogisk leder", "language": "da"},
+        "attendee": {
+            "name": "Mette Hansen",
+            "email": "mette@aarhus.dk",
+            "organisation": "Aarhus Kommune",
+            "municipality_code": "751",
+            "job_title": "Pædagogisk leder",
+            "language": "da",
+        },
         "choices": {"runde-1": ["temamoede-3", "temamoede-1"], "runde-2": ["temamoede-5"]},
     }
 
@@ -107,30 +146,61 @@ async def test_raw_signup_sends_invalid_input_unchanged(
 ) -> None:
     event_id = new_event_id()
     event, _ = await publish_and_read(
-        tilmeld, tail, topics.SIGNUPS, "signup", "--event", event_id, "--raw",
-        "--name", "Mette Hansen", "--email", "mette-at-aarhus.dk")
-    assert event.data == {"event_id": event_id,
-                          "attendee": {"name": "Mette Hansen", "email": "mette-at-aarhus.dk"},
-                          "choices": {}}
+        tilmeld,
+        tail,
+        topics.SIGNUPS,
+        "signup",
+        "--event",
+        event_id,
+        "--raw",
+        "--name",
+        "Mette Hansen",
+        "--email",
+        "mette-at-aarhus.dk",
+    )
+    assert event.data == {
+        "event_id": event_id,
+        "attendee": {"name": "Mette Hansen", "email": "mette-at-aarhus.dk"},
+        "choices": {},
+    }
 
 
-@pytest.mark.parametrize(("args", "type_", "data"), [
-    (["cancel", "--registration-id", "r-1"], "dk.tilmeld.cancellation.requested.v1",
-     {"registration_id": "r-1"}),
-    (["cancel", "--email", "mette@aarhus.dk"], "dk.tilmeld.cancellation.requested.v1",
-     {"email": "mette@aarhus.dk"}),
-    (["offer", "accept", "--registration-id", "r-1"], "dk.tilmeld.offer.accepted.v1",
-     {"registration_id": "r-1"}),
-    (["offer", "decline", "--registration-id", "r-1"], "dk.tilmeld.offer.declined.v1",
-     {"registration_id": "r-1"}),
-])
+@pytest.mark.parametrize(
+    ("args", "type_", "data"),
+    [
+        (
+            ["cancel", "--registration-id", "r-1"],
+            "dk.tilmeld.cancellation.requested.v1",
+            {"registration_id": "r-1"},
+        ),
+        (
+            ["cancel", "--email", "mette@aarhus.dk"],
+            "dk.tilmeld.cancellation.requested.v1",
+            {"email": "mette@aarhus.dk"},
+        ),
+        (
+            ["offer", "accept", "--registration-id", "r-1"],
+            "dk.tilmeld.offer.accepted.v1",
+            {"registration_id": "r-1"},
+        ),
+        (
+            ["offer", "decline", "--registration-id", "r-1"],
+            "dk.tilmeld.offer.declined.v1",
+            {"registration_id": "r-1"},
+        ),
+    ],
+)
 async def test_cancellations_and_offer_answers(
-    tilmeld: Callable[..., Result], tail: Callable[[str], Any],
-    args: list[str], type_: str, data: dict[str, str],
+    tilmeld: Callable[..., Result],
+    tail: Callable[[str], Any],
+    args: list[str],
+    type_: str,
+    data: dict[str, str],
 ) -> None:
     event_id = new_event_id()
     event, record = await publish_and_read(
-        tilmeld, tail, topics.SIGNUPS, *args, "--event", event_id)
+        tilmeld, tail, topics.SIGNUPS, *args, "--event", event_id
+    )
     assert record.key == event_id.encode()
     assert event.type == type_
     assert event.data == {"event_id": event_id, **data}

@@ -42,7 +42,9 @@ def test_stuk_conference_holds_the_five_theme_meetings_in_two_rounds() -> None:
     assert (stuk.kind, stuk.capacity) == ("conference", 600)
     assert stuk.venue is not None and stuk.venue.address == "Odeons Kvarter 1, 5000 Odense C"
     assert [(r.id, f"{r.starts_at:%H:%M}", f"{r.ends_at:%H:%M}") for r in stuk.rounds] == [
-        ("runde-1", "11:15", "12:15"), ("runde-2", "13:15", "14:15")]
+        ("runde-1", "11:15", "12:15"),
+        ("runde-2", "13:15", "14:15"),
+    ]
     for round_ in stuk.rounds:
         assert [s.id for s in round_.sessions] == [f"temamoede-{n}" for n in range(1, 6)]
     assert stuk.rounds[0].sessions[0].title == "Tidligt samarbejde med forældre på deres arena"
@@ -51,13 +53,20 @@ def test_stuk_conference_holds_the_five_theme_meetings_in_two_rounds() -> None:
 
 def test_the_contract_sign_up_example_fits_the_stuk_sample() -> None:
     stuk = load("stuk-dagtilbud-2023.yaml")
-    signup = SignupRequested.model_validate({
-        "event_id": "stuk-dagtilbud-2023",
-        "attendee": {"name": "Mette Hansen", "email": "mette@aarhus.dk",
-                     "organisation": "Aarhus Kommune", "municipality_code": "751",
-                     "job_title": "Pædagogisk leder", "language": "da"},
-        "choices": {"runde-1": ["temamoede-3", "temamoede-1"], "runde-2": ["temamoede-5"]},
-    })
+    signup = SignupRequested.model_validate(
+        {
+            "event_id": "stuk-dagtilbud-2023",
+            "attendee": {
+                "name": "Mette Hansen",
+                "email": "mette@aarhus.dk",
+                "organisation": "Aarhus Kommune",
+                "municipality_code": "751",
+                "job_title": "Pædagogisk leder",
+                "language": "da",
+            },
+            "choices": {"runde-1": ["temamoede-3", "temamoede-1"], "runde-2": ["temamoede-5"]},
+        }
+    )
     sessions = stuk.sessions_by_round()
     assert signup.event_id == stuk.id
     for round_id, picks in signup.choices.items():
@@ -93,5 +102,8 @@ def test_strong_child_communities_meets_first_and_last_in_person() -> None:
     assert (partnership.per_organisation.min, partnership.per_organisation.max) == (3, 5)
     assert [m.mode for m in partnership.meetings] == ["physical", "online", "online", "physical"]
     assert all(m.location for m in partnership.meetings if m.mode == "physical")
-    assert all((m.online_url or "").startswith("https://teams.microsoft.com/")
-               for m in partnership.meetings if m.mode == "online")
+    assert all(
+        (m.online_url or "").startswith("https://teams.microsoft.com/")
+        for m in partnership.meetings
+        if m.mode == "online"
+    )

@@ -48,14 +48,18 @@ def check(text: str) -> Checked:
         got = "an empty file" if document.tree is None else type(document.data).__name__
         message = f"an event definition is a YAML mapping (id: ..., kind: ...), not {got}"
         return Checked(None, [Problem(1, None, message)])
-    problems = [_unknown(document.tree, u.path, u.suggestion)
-                for u in unknown_keys(EventDefinition, document.data)]
+    problems = [
+        _unknown(document.tree, u.path, u.suggestion)
+        for u in unknown_keys(EventDefinition, document.data)
+    ]
     definition = None
     try:
         definition = EventDefinition.model_validate(document.data)
     except ValidationError as error:
-        problems += [_invalid(document.tree, e["loc"], e["msg"], e["type"], e.get("input"))
-                     for e in error.errors()]
+        problems += [
+            _invalid(document.tree, e["loc"], e["msg"], e["type"], e.get("input"))
+            for e in error.errors()
+        ]
     problems.sort(key=lambda p: p.line)
     return Checked(definition if not problems else None, problems)
 
@@ -82,8 +86,9 @@ def _invalid(tree: Any, loc: Sequence[Any], msg: str, kind: str, given: Any) -> 
     return Problem(line, format_path(path), message)
 
 
-def _named_in(tree: Any, node: CommentedMap, path: list[Any],
-              message: str) -> tuple[int, list[Any]] | None:
+def _named_in(
+    tree: Any, node: CommentedMap, path: list[Any], message: str
+) -> tuple[int, list[Any]] | None:
     """A model validator's error sits on the whole model: find the field its message starts
     with ("ends_at must be after ...") or the item whose id it names ("round runde-1: ...")."""
     for word in (w.rstrip(":") for w in message.split(" ", 2)[:2]):

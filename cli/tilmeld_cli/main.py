@@ -24,13 +24,20 @@ app.add_typer(offers.app, name="offer")
 @app.callback()
 def main(
     ctx: typer.Context,
-    bootstrap: Annotated[str, typer.Option(
-        envvar="TILMELD_KAFKA_BOOTSTRAP", metavar="HOST:PORT",
-        help="Kafka bootstrap servers (comma-separated).")] = DEFAULT_BOOTSTRAP,
-    timeout: Annotated[float, typer.Option(
-        min=0.5, help="Seconds to wait for the broker's acknowledgement.")] = 8.0,
-    verbose: Annotated[bool, typer.Option(
-        "--verbose", help="Show the Kafka client's log.")] = False,
+    bootstrap: Annotated[
+        str,
+        typer.Option(
+            envvar="TILMELD_KAFKA_BOOTSTRAP",
+            metavar="HOST:PORT",
+            help="Kafka bootstrap servers (comma-separated).",
+        ),
+    ] = DEFAULT_BOOTSTRAP,
+    timeout: Annotated[
+        float, typer.Option(min=0.5, help="Seconds to wait for the broker's acknowledgement.")
+    ] = 8.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Show the Kafka client's log.")
+    ] = False,
 ) -> None:
     # aiokafka logs every failed connection attempt; the command reports the outcome itself.
     logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL)

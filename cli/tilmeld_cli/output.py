@@ -27,8 +27,10 @@ def validated(model: type[M], data: dict[str, Any], what: str, hint: str = "") -
         return model.model_validate(data)
     except ValidationError as error:
         lines = [f"error: the {what} is not valid{hint}:"]
-        lines += [f"  {format_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-                  for e in error.errors()]
+        lines += [
+            f"  {format_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        ]
         fail("\n".join(lines), EXIT_INVALID_INPUT)
 
 
@@ -37,10 +39,15 @@ def send(ctx: typer.Context, topic: str, key: str, event: CloudEvent) -> None:
     try:
         delivered = publish(broker, topic, key, event)
     except BrokerUnavailable as error:
-        fail(f"error: {error}\nStart the local broker with `bash deploy/local/infra.sh up`, "
-             "or name another with --bootstrap HOST:PORT / TILMELD_KAFKA_BOOTSTRAP.", EXIT_BROKER)
-    typer.echo(f"published {event.type} on {delivered.topic} "
-               f"(partition {delivered.partition}, offset {delivered.offset})")
+        fail(
+            f"error: {error}\nStart the local broker with `bash deploy/local/infra.sh up`, "
+            "or name another with --bootstrap HOST:PORT / TILMELD_KAFKA_BOOTSTRAP.",
+            EXIT_BROKER,
+        )
+    typer.echo(
+        f"published {event.type} on {delivered.topic} "
+        f"(partition {delivered.partition}, offset {delivered.offset})"
+    )
     typer.echo(f"  key (event id): {key}")
     typer.echo(f"  cloudevents id: {event.id}")
     typer.echo(f"  source:         {event.source}")

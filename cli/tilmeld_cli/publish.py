@@ -37,22 +37,38 @@ class BrokerUnavailable(Exception):
     pass
 
 
-def cloudevent(*, type: str, subject: str | None, data: Any,
-               source: str = CLI_SOURCE, id: str | None = None) -> CloudEvent:
+def cloudevent(
+    *, type: str, subject: str | None, data: Any, source: str = CLI_SOURCE, id: str | None = None
+) -> CloudEvent:
     """A new event with a uuid4 id (unless given) and the current time."""
     if isinstance(data, BaseModel | dict):
-        return new_event(type=type, source=source, id=id or str(uuid4()),
-                         time=datetime.now(UTC), subject=subject, data=data)
+        return new_event(
+            type=type,
+            source=source,
+            id=id or str(uuid4()),
+            time=datetime.now(UTC),
+            subject=subject,
+            data=data,
+        )
     # Raw test input (a JSON list, number, ...) that new_event would not take.
-    event = new_event(type=type, source=source, id=id or str(uuid4()),
-                      time=datetime.now(UTC), subject=subject, data={})
+    event = new_event(
+        type=type,
+        source=source,
+        id=id or str(uuid4()),
+        time=datetime.now(UTC),
+        subject=subject,
+        data={},
+    )
     return event.model_copy(update={"data": data})
 
 
 async def _send(broker: Broker, topic: str, key: str, event: CloudEvent) -> Delivered:
     producer = AIOKafkaProducer(
-        bootstrap_servers=broker.bootstrap, client_id="tilmeld-cli", acks="all",
-        enable_idempotence=True, request_timeout_ms=max(1000, int(broker.timeout * 1000)),
+        bootstrap_servers=broker.bootstrap,
+        client_id="tilmeld-cli",
+        acks="all",
+        enable_idempotence=True,
+        request_timeout_ms=max(1000, int(broker.timeout * 1000)),
     )
     try:
         await producer.start()

@@ -48,8 +48,11 @@ def describe(d: EventDefinition) -> list[str]:
         f"  fee:          {d.fee.amount_dkk} DKK per {d.fee.per}",
         f"  registration: {opens}, {closes}; waitlist promotion {d.waitlist.promotion}",
     ]
-    bounds = [f"{name} {value}" for name, value in (("min", limits.min), ("max", limits.max))
-              if value is not None]
+    bounds = [
+        f"{name} {value}"
+        for name, value in (("min", limits.min), ("max", limits.max))
+        if value is not None
+    ]
     if bounds:
         lines.append(f"  per organisation: {', '.join(bounds)} attendees")
     if d.rounds:

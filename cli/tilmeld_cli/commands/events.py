@@ -17,13 +17,19 @@ from tilmeld_contracts.catalog.v1 import (
     EventDefinition,
 )
 
-app = typer.Typer(help="Validate, publish and cancel event definitions (tilmeld.catalog).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Validate, publish and cancel event definitions (tilmeld.catalog).", no_args_is_help=True
+)
 
 DefinitionFile = Annotated[
     Path,
-    typer.Argument(help="Event definition in YAML (see deploy/sample/).", exists=True,
-                   dir_okay=False, readable=True, metavar="FILE"),
+    typer.Argument(
+        help="Event definition in YAML (see deploy/sample/).",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        metavar="FILE",
+    ),
 ]
 
 
@@ -37,8 +43,10 @@ def _checked(file: Path) -> EventDefinition:
         for problem in result.problems:
             typer.echo(problem.render(str(file)), err=True)
         count = len(result.problems)
-        fail(f"{file}: {count} problem{'s' if count != 1 else ''}; nothing published",
-             EXIT_INVALID_FILE)
+        fail(
+            f"{file}: {count} problem{'s' if count != 1 else ''}; nothing published",
+            EXIT_INVALID_FILE,
+        )
     return result.definition
 
 
@@ -56,9 +64,14 @@ def validate(file: DefinitionFile) -> None:
 def publish(
     ctx: typer.Context,
     file: DefinitionFile,
-    changed: Annotated[bool, typer.Option(
-        "--changed", help="Publish as dk.tilmeld.event.changed.v1 (an update of a published "
-        "event) instead of dk.tilmeld.event.published.v1.")] = False,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Publish as dk.tilmeld.event.changed.v1 (an update of a published "
+            "event) instead of dk.tilmeld.event.published.v1.",
+        ),
+    ] = False,
 ) -> None:
     """Validate FILE and publish it on tilmeld.catalog, keyed by the event id.
 
@@ -66,8 +79,9 @@ def publish(
     acknowledge the event.
     """
     definition = _checked(file)
-    event = cloudevent(type=EVENT_CHANGED if changed else EVENT_PUBLISHED,
-                       subject=definition.id, data=definition)
+    event = cloudevent(
+        type=EVENT_CHANGED if changed else EVENT_PUBLISHED, subject=definition.id, data=definition
+    )
     send(ctx, topics.CATALOG, definition.id, event)
 
 
@@ -79,5 +93,9 @@ def cancel(
 ) -> None:
     """Cancel a published event (dk.tilmeld.event.cancelled.v1 on tilmeld.catalog)."""
     data = validated(EventCancelled, {"event_id": event_id, "reason": reason}, "cancellation")
-    send(ctx, topics.CATALOG, data.event_id,
-         cloudevent(type=EVENT_CANCELLED, subject=data.event_id, data=data))
+    send(
+        ctx,
+        topics.CATALOG,
+        data.event_id,
+        cloudevent(type=EVENT_CANCELLED, subject=data.event_id, data=data),
+    )
