@@ -1,0 +1,131 @@
+"""The outbox relay on the real PostgreSQL and the real Kafka broker: committed rows go out in
+order with their keys and headers and are deleted only then; one relay per database publishes,
+and a second one takes over when the first stops."""
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from tilmeld_runtime.db import migrate
+from tilmeld_runtime.outbox import enqueue_raw
+from tilmeld_runtime.relay import OutboxRelay
+
+BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+DSN = os.environ.get("TILMELD_BENCH_DB", "postgresql://bench:bench@127.0.0.1:55432/bench")
+NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
+
+
+@pytest.fixture
+async def topic() -> AsyncIterator[str]:
+    name = f"test.relay.{uuid.uuid4().hex[:12]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 3, 1)], timeout_ms=30_000)
+        yield name
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.delete_topics([name], timeout_ms=30_000)
+        await admin.close()
+
+
+@pytest.fixture
+async def outbox_pool(pool: asyncpg.Pool) -> asyncpg.Pool:
+    NO_MIGRATIONS.mkdir(exist_ok=True)
+    await migrate(pool, NO_MIGRATIONS)
+    return pool
+
+
+async def _enqueue(pool: asyncpg.Pool, topic: str, values: list[tuple[bytes, bytes]]) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        for key, value in values:
+            await enqueue_raw(conn, topic, key, value, [("tilmeld-test", value)])
+
+
+async def _read(topic: str, count: int, seconds: float = 20.0) -> list[tuple[bytes, bytes, bytes]]:
+    """(key, value, header) of the first `count` records, per partition in offset order."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(3)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        found: list[tuple[bytes, bytes, bytes]] = []
+        deadline = time.monotonic() + seconds
+        while len(found) < count and time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found += [(r.key, r.value, dict(r.headers)["tilmeld-test"]) for r in records]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def _until(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+def _relay(pool: asyncpg.Pool) -> OutboxRelay:
+    return OutboxRelay(pool, DSN, BOOTSTRAP, batch_size=7, client_id="tilmeld-test-relay")
+
+
+async def test_committed_rows_go_out_in_order_per_key_and_are_deleted_after(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    values = [(f"event-{i % 2}".encode(), f"{i:03d}".encode()) for i in range(40)]
+    await _enqueue(outbox_pool, topic, values[:20])
+    relay = _relay(outbox_pool)
+    await relay.start()
+    try:
+        await _enqueue(outbox_pool, topic, values[20:])  # while it runs: woken by NOTIFY
+        found = await _read(topic, 40)
+        await _until(lambda: _empty(outbox_pool))
+    finally:
+        await relay.stop()
+    assert len(found) == 40  # in batches of 7, none lost, none twice
+    for key in (b"event-0", b"event-1"):
+        sent = [value for k, value in values if k == key]
+        assert [value for k, value, _ in found if k == key] == sent
+    assert all(header == value for _, value, header in found)
+
+
+async def test_one_relay_per_database_publishes_and_a_second_takes_over(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    first, second = _relay(outbox_pool), _relay(outbox_pool)
+    await first.start()
+    await _until(lambda: _true(first.active))
+    await second.start()
+    try:
+        await asyncio.sleep(0.5)
+        assert first.active and not second.active  # the advisory lock is taken
+        await _enqueue(outbox_pool, topic, [(b"e", b"before")])
+        await _until(lambda: _empty(outbox_pool))
+        await first.stop()
+        await _until(lambda: _true(second.active))  # it tries again every 2 s
+        await _enqueue(outbox_pool, topic, [(b"e", b"after")])
+        found = await _read(topic, 2)
+        await _until(lambda: _empty(outbox_pool))
+    finally:
+        await second.stop()
+        await first.stop()
+    assert [value for _, value, _ in found] == [b"before", b"after"]
+
+
+async def _empty(pool: asyncpg.Pool) -> bool:
+    return bool(await pool.fetchval("SELECT count(*) FROM outbox") == 0)
+
+
+async def _true(value: bool) -> bool:
+    return value
