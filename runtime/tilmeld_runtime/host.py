@@ -21,7 +21,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from tilmeld_runtime import asyncapi, gc_tuning, logs, metrics, tracing
+from tilmeld_runtime import asyncapi, gather, gc_tuning, logs, metrics, tracing
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
@@ -64,8 +64,15 @@ def _subscribe(
     broker: KafkaBroker, service: str, pipeline: Pipeline, settings: ServiceSettings
 ) -> Any:
     async def handle(message: KafkaMessage) -> None:
-        records = message.raw_message
-        await pipeline.process_batch(records if isinstance(records, tuple) else (records,))
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        room = settings.batch_max_records - len(records)
+        more = await gather.top_up(message.consumer, room, settings.batch_gather_ms)
+        try:
+            await pipeline.process_batch(records + more)
+        except BaseException:
+            gather.rewind(message.consumer, records + more)  # then FastStream nacks
+            raise
 
     handle.__name__ = f"on_{pipeline.topic.replace('.', '_').replace('-', '_')}"
     subscriber = broker.subscriber(

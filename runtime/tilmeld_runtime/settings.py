@@ -20,6 +20,9 @@ class ServiceSettings(BaseSettings):
     # capped at `batch_max_records` the busy partition waits for a fetch parked on idle ones:
     # Kafka's 500 ms default put half a second on every hop (see bench/RESULTS.md).
     fetch_max_wait_ms: int = 20
+    # How long a batch that is not full waits for what arrived while the previous one was
+    # handled (one fetch round trip); 0 switches it off. See gather.py.
+    batch_gather_ms: int = Field(default=5, ge=0)
     # Days the inbox remembers a handled input (duplicates of older ones are not recognised);
     # 0 keeps it forever. Longer than an input can stay on its topic: see retention.py.
     inbox_retention_days: float = Field(default=30.0, ge=0)
