@@ -11,17 +11,34 @@ Handing out the buffer sends the next fetch at once; waiting a moment for its an
 that arrived meanwhile into this batch: ~9 ms of waiting on average. A full batch is not topped
 up, so a rush pays nothing; a quiet topic pays at most `gather_ms` per batch.
 
-Per-partition order is kept (the top-up of a partition follows its records in the batch), and
-the offsets committed after the batch cover exactly the records handled. FastStream's nack
-rewinds only the partitions of the records it handed us, so on failure `rewind` puts back the
-top-up's partitions too: nothing is committed past a record that was not handled.
+The top-up happens inside the subscriber's fetch (`gather_into`), before FastStream sees the
+batch: its metrics count every record, its nack rewinds every partition of the batch (top-up
+included), and its commit covers exactly the records handled. Per-partition order is kept: a
+partition's top-up follows its records in the batch.
 """
 
-from collections.abc import Sequence
+import logging
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from tilmeld_runtime.pipeline import Record
+
+log = logging.getLogger(__name__)
+
+
+def gather_into(subscriber: Any, max_records: int, gather_ms: int) -> None:
+    """Make a FastStream batch subscriber top up each batch it fetches (its `get_msg`, which
+    the consume loop calls for every batch)."""
+    fetch = subscriber.get_msg
+
+    async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Record, ...]:
+        records: tuple[Record, ...] = await fetch(consumer)
+        if not records:
+            return records
+        return records + await top_up(consumer, max_records - len(records), gather_ms)
+
+    subscriber.get_msg = get_msg
 
 
 async def top_up(consumer: object, room: int, gather_ms: int) -> tuple[Record, ...]:
@@ -29,17 +46,9 @@ async def top_up(consumer: object, room: int, gather_ms: int) -> tuple[Record, .
     (FastStream's in-memory test broker)."""
     if room <= 0 or gather_ms <= 0 or not isinstance(consumer, AIOKafkaConsumer):
         return ()
-    fetched = await consumer.getmany(timeout_ms=gather_ms, max_records=room)
+    try:
+        fetched = await consumer.getmany(timeout_ms=gather_ms, max_records=room)
+    except Exception:  # raised before handing anything out: the batch goes on as it is
+        log.warning("topping up a batch failed; handling it as fetched", exc_info=True)
+        return ()
     return tuple(record for records in fetched.values() for record in records)
-
-
-def rewind(consumer: object, records: Sequence[Record]) -> None:
-    """Seek each partition of `records` back to its earliest record among them."""
-    if not isinstance(consumer, AIOKafkaConsumer):
-        return
-    earliest: dict[TopicPartition, int] = {}
-    for record in records:
-        partition = TopicPartition(record.topic, record.partition)
-        earliest[partition] = min(record.offset, earliest.get(partition, record.offset))
-    for partition, offset in earliest.items():
-        consumer.seek(partition, offset)

@@ -64,15 +64,8 @@ def _subscribe(
     broker: KafkaBroker, service: str, pipeline: Pipeline, settings: ServiceSettings
 ) -> Any:
     async def handle(message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
-        room = settings.batch_max_records - len(records)
-        more = await gather.top_up(message.consumer, room, settings.batch_gather_ms)
-        try:
-            await pipeline.process_batch(records + more)
-        except BaseException:
-            gather.rewind(message.consumer, records + more)  # then FastStream nacks
-            raise
+        records = message.raw_message
+        await pipeline.process_batch(records if isinstance(records, tuple) else (records,))
 
     handle.__name__ = f"on_{pipeline.topic.replace('.', '_').replace('-', '_')}"
     subscriber = broker.subscriber(
@@ -90,6 +83,7 @@ def _subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{service}:{pipeline.topic}",
     )
+    gather.gather_into(subscriber, settings.batch_max_records, settings.batch_gather_ms)
     subscriber(handle)
     return subscriber
 
