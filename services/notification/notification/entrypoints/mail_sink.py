@@ -8,8 +8,9 @@ import logging
 import os
 import signal
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
-from email.policy import default
+from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +31,25 @@ class MailFolder:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         path = self.folder / f"{stamp}-{next(self._seq):06d}.eml"
         await asyncio.to_thread(_write_atomically, path, content)
-        subject = BytesHeaderParser(policy=default).parsebytes(content).get("Subject", "")
+        subject = _subject(content)
         log.info(
             "%s → %s: %s (%s)", envelope.mail_from, ", ".join(envelope.rcpt_tos), subject, path.name
         )
         return "250 Message accepted for delivery"
 
 
+def _subject(content: bytes) -> str:
+    # compat32 and decoding the one header: the modern policy parsed every header into objects
+    # (180 against 75 µs a mail, on the same cores as the system under a benchmark).
+    raw = BytesHeaderParser(policy=compat32).parsebytes(content).get("Subject", "")
+    return str(make_header(decode_header(raw)))
+
+
 def _write_atomically(path: Path, content: bytes) -> None:
-    # A reader polling the folder must never see half a mail: write aside, then rename.
+    # A reader polling the folder must never see half a mail: write aside, then rename. No
+    # fsync: a development sink need not survive a power cut, and it doubled the cost of a write.
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
+    temporary.write_bytes(content)
     temporary.replace(path)
 
 
