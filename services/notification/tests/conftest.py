@@ -29,7 +29,7 @@ from notification.config import Settings
 from notification.domain.retry import RetryPolicy
 from notification.service.catalog import catalog_routes
 from notification.service.delivery import Delivery
-from notification.service.mailer import Mailer
+from notification.service.mailer import BATCH_SIZE, Mailer
 from notification.service.messages import message_routes
 from notification.service.rate_limit import RateLimit
 from notification.service.registrations import prepare_facts, registration_routes
@@ -298,7 +298,12 @@ def clock() -> Clock:
 @pytest.fixture
 def make_mailer(db: asyncpg.Pool, dsn: str, clock: Clock) -> Callable[..., Mailer]:
     def make(
-        port: int, *, send_attempts: int = 3, max_attempts: int = 5, poll_seconds: float = 0.2
+        port: int,
+        *,
+        send_attempts: int = 3,
+        max_attempts: int = 5,
+        poll_seconds: float = 0.2,
+        batch_size: int = BATCH_SIZE,
     ) -> Mailer:
         delivery = Delivery(
             SmtpSender("127.0.0.1", port, timeout=5),
@@ -317,6 +322,7 @@ def make_mailer(db: asyncpg.Pool, dsn: str, clock: Clock) -> Callable[..., Maile
             retry=RetryPolicy(60, 600, max_attempts),
             rate=RateLimit(1000),
             poll_seconds=poll_seconds,
+            batch_size=batch_size,
             clock=clock,
         )
 

@@ -38,7 +38,7 @@ async def _believed_pending(conn: asyncpg.Connection) -> float:
 
 async def _claim_plan(conn: asyncpg.Connection) -> str:
     rows = await conn.fetch(
-        "EXPLAIN " + jobs_table._CLAIM_NEXT, datetime.now(UTC), *jobs_table.FROM_THE_START
+        "EXPLAIN " + jobs_table._CLAIM_NEXT, datetime.now(UTC), *jobs_table.FROM_THE_START, 1
     )
     return "\n".join(r[0] for r in rows)
 

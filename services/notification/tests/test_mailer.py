@@ -172,7 +172,7 @@ async def test_a_job_that_keeps_failing_waits_while_others_go_then_gives_up(
     await publish(db, record, event)
     await announce(db, record, "confirmed", stuck)
     await announce(db, record, "confirmed", other)
-    mailer = make_mailer(port, send_attempts=1, max_attempts=2)
+    mailer = make_mailer(port, send_attempts=1, max_attempts=2, batch_size=1)  # a call each
 
     relay.data_answers = ["421 4.7.0 Too busy, come back later"]
     assert await mailer.send_next() is True  # stuck: put back for ~60 s
@@ -307,7 +307,7 @@ async def test_a_job_before_the_mark_goes_after_the_rest_or_at_the_next_look_fro
     for name in "xab":  # jobs in this order; x waits for its event
         await announce(db, record, "confirmed", named[name])
     await publish(db, record, first)
-    mailer = make_mailer(port)
+    mailer = make_mailer(port, batch_size=1)  # one job per call, to see the order
 
     assert await mailer.send_next() is True  # a: x's event is unknown
     await publish(db, record, later)
@@ -318,3 +318,63 @@ async def test_a_job_before_the_mark_goes_after_the_rest_or_at_the_next_look_fro
 
 def _attendee(name: str) -> dict[str, str]:
     return {"name": name, "email": f"{name}@aarhus.dk", "organisation": "Aarhus Kommune"}
+
+
+def _person(n: int) -> dict[str, str]:
+    return {"name": f"Deltager {n}", "email": f"p{n}@aarhus.dk", "organisation": "Aarhus Kommune"}
+
+
+async def test_one_transaction_sends_a_batch_and_records_each_mail_once(
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
+    relay, port = smtp_relay
+    event = conference()
+    await publish(db, record, event)
+    facts = [fact("confirmed", event.id, attendee=_person(n)) for n in range(4)]
+    for confirmed in facts:
+        await announce(db, record, "confirmed", confirmed)
+    refused = fact("waitlisted", event.id, attendee=_person(9))
+    relay.refuse.add(refused.attendee.email)
+    await announce(db, record, "waitlisted", refused)
+    mailer = make_mailer(port, batch_size=10)
+
+    assert await mailer.send_next() is True  # all five in one claim
+    assert await mailer.send_next() is False
+
+    assert [str(m["To"]) for m in relay.received] == [
+        f"Deltager {n} <p{n}@aarhus.dk>" for n in range(4)
+    ]
+    jobs = [await job_of(db, f) for f in facts]
+    assert [(j["status"], j["attempts"], j["message_id"]) for j in jobs] == [
+        ("sent", 1, f"<{j['id']}@tilmeld>") for j in jobs
+    ]
+    assert (await job_of(db, refused))["status"] == "failed"
+    reported = await notifications(db)
+    assert sorted(
+        (n["type"].split(".")[-2], n["data"]["notification_id"]) for n in reported
+    ) == sorted(
+        [("sent", str(j["id"])) for j in jobs]
+        + [("failed", str((await job_of(db, refused))["id"]))]
+    )
+    assert await db.fetchval("SELECT count(*) FROM mail_in_flight") == 0
+
+
+async def test_a_stop_mid_batch_finishes_the_mail_in_flight_and_leaves_the_rest_pending(
+    db: asyncpg.Pool, record: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
+) -> None:
+    relay, port = smtp_relay
+    relay.data_delay = 1.0
+    event = conference()
+    await publish(db, record, event)
+    facts = [fact("confirmed", event.id, attendee=_person(n)) for n in range(3)]
+    for confirmed in facts:
+        await announce(db, record, "confirmed", confirmed)
+    mailer = make_mailer(port, batch_size=10)
+
+    await mailer.start()
+    assert await asyncio.to_thread(relay.data_started.wait, 5)
+    await mailer.stop()
+
+    assert [(await job_of(db, f))["status"] for f in facts] == ["sent", "pending", "pending"]
+    assert len(relay.received) == 1 and len(await notifications(db)) == 1
+    assert await db.fetchval("SELECT count(*) FROM mail_in_flight") == 0

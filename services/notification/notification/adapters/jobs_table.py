@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from notification.domain.kinds import INDIVIDUAL_LANE
 from tilmeld_runtime import statistics
@@ -30,6 +30,8 @@ class MailJob:
     event_cancel_reason: str | None
     # A previous attempt began to send and never recorded how it ended (see mailer.py).
     interrupted: bool = False
+    # ... and the relay had taken the mail: record it as sent, do not send it again.
+    delivered: bool = False
 
 
 # The due job of the lowest lane, oldest first, whose event we know (rejections need none),
@@ -39,7 +41,8 @@ class MailJob:
 _CLAIM_NEXT = """
 SELECT j.id, j.seq, j.lane, j.template, j.fact_type, j.event_id, j.registration_id, j.recipient,
        j.fact::text AS fact, j.context::text AS context, j.attempts,
-       e.definition::text AS definition, e.cancel_reason, f.job_id IS NOT NULL AS interrupted
+       e.definition::text AS definition, e.cancel_reason, f.job_id IS NOT NULL AS interrupted,
+       f.delivered_at IS NOT NULL AS delivered
 FROM mail_jobs j
 LEFT JOIN events e ON e.event_id = j.event_id
 LEFT JOIN mail_in_flight f ON f.job_id = j.id
@@ -60,7 +63,7 @@ WHERE j.status = 'pending' AND j.next_attempt_at <= $1
       WHERE earlier.registration_id = j.registration_id AND earlier.status = 'pending'
       ORDER BY earlier.registration_id, earlier.seq LIMIT 1))
 ORDER BY j.lane, j.seq
-LIMIT 1
+LIMIT $4
 FOR UPDATE OF j SKIP LOCKED
 """
 
@@ -75,9 +78,17 @@ async def claim_next(
 ) -> MailJob | None:
     """Lock the next job at or after `start` for the caller's transaction; other mailers skip
     it meanwhile."""
-    row = await conn.fetchrow(_CLAIM_NEXT, now, *start)
-    if row is None:
-        return None
+    jobs = await claim_some(conn, now, start, 1)
+    return jobs[0] if jobs else None
+
+
+async def claim_some(conn: Connection, now: datetime, start: Position, limit: int) -> list[MailJob]:
+    """Lock up to `limit` next jobs at or after `start`, in sending order; at most one per
+    registration (its oldest pending), so a person's mails still go out one after another."""
+    return [_job(row) for row in await conn.fetch(_CLAIM_NEXT, now, *start, limit)]
+
+
+def _job(row: Record) -> MailJob:
     definition = row["definition"]
     return MailJob(
         id=row["id"],
@@ -94,6 +105,7 @@ async def claim_next(
         event_definition=orjson.loads(definition) if definition is not None else None,
         event_cancel_reason=row["cancel_reason"],
         interrupted=row["interrupted"],
+        delivered=row["delivered"],
     )
 
 
@@ -104,6 +116,27 @@ async def mark_in_flight(conn: Connection, job_id: UUID) -> None:
         "INSERT INTO mail_in_flight (job_id) VALUES ($1)"
         " ON CONFLICT (job_id) DO UPDATE SET started_at = now()",
         job_id,
+    )
+
+
+async def mark_delivered(conn: Connection, job_id: UUID) -> None:
+    """On the marker's connection, committed at once: the relay took the mail."""
+    await conn.execute("UPDATE mail_in_flight SET delivered_at = now() WHERE job_id = $1", job_id)
+
+
+async def mark_sent_many(conn: Connection, sent: list[tuple[MailJob, str]]) -> None:
+    """`mark_sent` for several jobs, in two statements whatever their number."""
+    ids = [job.id for job, _ in sent]
+    await conn.execute("DELETE FROM mail_in_flight WHERE job_id = ANY($1::uuid[])", ids)
+    await conn.execute(
+        "UPDATE mail_jobs j SET status = 'sent', message_id = s.message_id,"
+        " attempts = j.attempts + 1, last_error = NULL, finished_at = now(),"
+        " resent_after_interruption = j.resent_after_interruption + s.interrupted::int"
+        " FROM unnest($1::uuid[], $2::text[], $3::bool[]) AS s(id, message_id, interrupted)"
+        " WHERE j.id = s.id",
+        ids,
+        [message_id for _, message_id in sent],
+        [job.interrupted and not job.delivered for job, _ in sent],
     )
 
 
