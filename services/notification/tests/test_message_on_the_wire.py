@@ -110,3 +110,36 @@ async def test_attachments_keep_their_type_parameters_and_name(relay: tuple[Keep
     assert calendar.get_param("method") == "REQUEST"
     assert calendar.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
     assert (document.get_filename(), document.get_content()) == ("program.pdf", pdf.content)
+
+
+async def test_our_boundaries_survive_a_text_that_quotes_them(relay: tuple[Keeper, int]) -> None:
+    """The boundaries are ours (derived from the Message-ID), so no part may contain one: a text
+    that writes them out literally still reads back as the same parts."""
+    tricky = "Se vedhæftet.\n--=_alt_a1tilmeld\n--=_mix_a1tilmeld--\nHilsen KL\n"
+    ics = "BEGIN:VCALENDAR\r\nSUMMARY:--=_mix_a1tilmeld\r\nEND:VCALENDAR\r\n"
+    keeper, port = relay
+    message = build_message(
+        RenderedMail(subject="Prøve", language="da", text=tricky, html=f"<pre>{tricky}</pre>"),
+        sender="tilmeld@uvm.dk",
+        to_address="a@b.dk",
+        to_name="A",
+        message_id="<a1@tilmeld>",
+        date=datetime(2026, 9, 1, 10, 0, tzinfo=UTC),
+        attachments=[calendar_attachment("REQUEST", ics)],
+    )
+    await SmtpSender("127.0.0.1", port).send(message, "tilmeld@uvm.dk", "a@b.dk")
+    [raw] = keeper.raw
+    mail = cast(EmailMessage, message_from_string(raw, policy=default))
+
+    assert mail.get_boundary() == "=_mix_a1tilmeld"
+    assert [p.get_content_type() for p in mail.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    plain = mail.get_body(("plain",))
+    assert plain is not None and plain.get_content().replace("\r\n", "\n") == tricky
+    [calendar] = mail.iter_attachments()
+    assert "SUMMARY:--=_mix_a1tilmeld" in calendar.get_content()

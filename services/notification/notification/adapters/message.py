@@ -58,12 +58,20 @@ def build_message(
     date: datetime,
     attachments: Sequence[Attachment] = (),
 ) -> Message:
+    # Boundaries of our own: the generator would otherwise draw one and search the whole text
+    # for it with a freshly compiled pattern (7 % of the mailer's CPU). "=_" cannot occur in
+    # quoted-printable or base64, the only encodings of our parts.
+    token = "".join(c for c in message_id if c.isalnum())[:40]
     alternative = MIMEMultipart(
-        "alternative", _subparts=[_text(mail.text, "plain"), _text(mail.html, "html")]
+        "alternative",
+        boundary=f"=_alt_{token}",
+        _subparts=[_text(mail.text, "plain"), _text(mail.html, "html")],
     )
     message = alternative
     if attachments:
-        message = MIMEMultipart("mixed", _subparts=[alternative, *map(_part, attachments)])
+        message = MIMEMultipart(
+            "mixed", boundary=f"=_mix_{token}", _subparts=[alternative, *map(_part, attachments)]
+        )
     message["From"] = _address(*parseaddr(sender))
     # Names come from web forms: never let one break a header line.
     message["To"] = _address(" ".join((to_name or "").split()), to_address)
