@@ -129,3 +129,26 @@ async def _empty(pool: asyncpg.Pool) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_large_and_small_batches_are_deleted_and_none_goes_out_twice(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    """Batches above _MERGE_AT_MOST get a DELETE of their own; smaller ones are deleted by the
+    statement that reads the next rows. Either way each row goes out once, and a relay that
+    stops leaves nothing it published behind."""
+    values = [(b"event", f"{i:03d}".encode()) for i in range(150)]
+    await _enqueue(outbox_pool, topic, values)
+    relay = OutboxRelay(pool=outbox_pool, dsn=DSN, bootstrap=BOOTSTRAP, batch_size=100)
+    await relay.start()
+    try:
+        found = await _read(topic, 150)
+        await _until(lambda: _empty(outbox_pool))
+        await _enqueue(outbox_pool, topic, [(b"event", b"last")])
+        found += (await _read(topic, 151))[150:]
+    finally:
+        await relay.stop()
+    assert [value for _, value, _ in found] == [value for _, value in values] + [b"last"]
+    assert await _empty(outbox_pool)
+    await asyncio.sleep(1.0)  # nothing more arrives: no row was published twice
+    assert len(await _read(topic, 152, seconds=2.0)) == 151
