@@ -15,10 +15,23 @@ _LOCK_ID = 7_431_001
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, command_timeout=30, reset=_keep_session
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=30,
+        reset=_keep_session,
+        server_settings=SESSION_SETTINGS,
     )
     assert pool is not None
     return pool
+
+
+# No JIT: Tilmeld's statements are small, but the planner's row estimates for set-returning
+# functions (jsonb_each, unnest) push some over jit_above_cost, and compiling them with inlining
+# and optimisation took ~160 ms for a business-gauge query that runs in under 1 ms (2.2 s of
+# the database's CPU in one benchmark run, in stalls of 90–180 ms). Per connection, so it holds
+# whatever the server's configuration says.
+SESSION_SETTINGS = {"jit": "off"}
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
