@@ -221,7 +221,8 @@ class Mailer:
             ],
         )
         for job, message_id in sent:
-            log.info("sent %s mail %s for %s", job.template, message_id, job.event_id)
+            with _log_context(job):
+                log.info("sent %s mail %s for %s", job.template, message_id, job.event_id)
 
     def _ids(self, job: MailJob) -> dict[str, Any]:
         return {
