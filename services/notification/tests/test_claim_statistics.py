@@ -77,3 +77,19 @@ async def test_the_mailer_does_not_wait_while_autovacuum_holds_the_table(db: asy
             assert not await jobs_table.analyse_if_misjudged(conn, 3_000, margin=1_000)
             assert time.monotonic() - started < 2.0
         assert await jobs_table.analyse_if_misjudged(conn, 3_000, margin=1_000), "table free"
+
+
+async def test_analyse_leaves_the_payload_columns_out(db: asyncpg.Pool) -> None:
+    """ANALYZE runs mid-rush: it summarises only the columns the claim's plan depends on."""
+    async with db.acquire() as conn:
+        await new_jobs.insert_many(conn, _jobs(500))
+        await conn.execute("ANALYZE mail_jobs")
+        summarised = {
+            row["attname"]
+            for row in await conn.fetch(
+                "SELECT attname FROM pg_stats WHERE schemaname = current_schema()"
+                " AND tablename = 'mail_jobs'"
+            )
+        }
+    assert {"status", "lane", "seq", "registration_id", "next_attempt_at"} <= summarised
+    assert not summarised & {"fact", "context", "last_error", "message_id"}
