@@ -82,10 +82,22 @@ async def claim_next(
     return jobs[0] if jobs else None
 
 
+# For the claim only: with statistics from before a rush (nothing pending) the planner believed
+# the pending index empty and checked each candidate's earlier jobs by reading all of it and
+# sorting (11 ms per claim of 10 in a 10,000 sign-up run, until the mailer analysed the table).
+# Ruling sorts out leaves the per-registration index, which answers in order, on any statistics.
+CLAIM_SETTINGS = "SET LOCAL enable_sort = off"
+_AFTER_CLAIM = "SET LOCAL enable_sort = on"
+
+
 async def claim_some(conn: Connection, now: datetime, start: Position, limit: int) -> list[MailJob]:
     """Lock up to `limit` next jobs at or after `start`, in sending order; at most one per
-    registration (its oldest pending), so a person's mails still go out one after another."""
-    return [_job(row) for row in await conn.fetch(_CLAIM_NEXT, now, *start, limit)]
+    registration (its oldest pending), so a person's mails still go out one after another.
+    In the caller's transaction."""
+    await conn.execute(CLAIM_SETTINGS)
+    rows = await conn.fetch(_CLAIM_NEXT, now, *start, limit)
+    await conn.execute(_AFTER_CLAIM)
+    return [_job(row) for row in rows]
 
 
 def _job(row: Record) -> MailJob:
