@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 
 from tilmeld_runtime import gather
@@ -23,17 +22,9 @@ BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 
 
 @pytest.fixture
-async def topic() -> AsyncIterator[str]:
-    name = f"test.gather.{uuid.uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 2, 1)], timeout_ms=30_000)
+async def topic(scratch_topic: Any) -> AsyncIterator[str]:
+    async with scratch_topic("test.gather", 2) as name:
         yield name
-    finally:
-        with contextlib.suppress(Exception):
-            await admin.delete_topics([name], timeout_ms=30_000)
-        await admin.close()
 
 
 @pytest.fixture

@@ -3,17 +3,15 @@ order with their keys and headers and are deleted only then; one relay per datab
 and a second one takes over when the first stops."""
 
 import asyncio
-import contextlib
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from tilmeld_runtime.db import migrate
 from tilmeld_runtime.outbox import enqueue_raw
@@ -25,17 +23,9 @@ NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 
 
 @pytest.fixture
-async def topic() -> AsyncIterator[str]:
-    name = f"test.relay.{uuid.uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 3, 1)], timeout_ms=30_000)
+async def topic(scratch_topic: Any) -> AsyncIterator[str]:
+    async with scratch_topic("test.relay", 3) as name:
         yield name
-    finally:
-        with contextlib.suppress(Exception):
-            await admin.delete_topics([name], timeout_ms=30_000)
-        await admin.close()
 
 
 @pytest.fixture
