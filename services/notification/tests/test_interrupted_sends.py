@@ -30,16 +30,28 @@ async def test_the_marker_is_visible_during_the_send_and_gone_with_the_outcome(
     assert await db.fetchval("SELECT status FROM mail_jobs") == "sent"
 
 
+async def _left_in_flight(
+    db: asyncpg.Pool, feed: Any, event: Any, fact: Any, *, delivered: bool
+) -> Any:
+    """One confirmed mail job with an in-flight row and no outcome; returns the job's id."""
+    await feed.publish(event)
+    await feed.fact("confirmed", fact("confirmed", event.id))
+    job_id = await db.fetchval("SELECT id FROM mail_jobs")
+    await db.execute(
+        "INSERT INTO mail_in_flight (job_id, delivered_at)"
+        " VALUES ($1, CASE WHEN $2 THEN now() END)",
+        job_id,
+        delivered,
+    )
+    return job_id
+
+
 async def test_an_interrupted_job_is_sent_again_with_the_same_message_id(
     db: asyncpg.Pool, feed: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
 ) -> None:
     relay, port = smtp_relay
-    event = conference()
-    await feed.publish(event)
-    await feed.fact("confirmed", fact("confirmed", event.id))
-    job_id = await db.fetchval("SELECT id FROM mail_jobs")
     # What a process killed after marking and before committing leaves behind.
-    await db.execute("INSERT INTO mail_in_flight (job_id) VALUES ($1)", job_id)
+    job_id = await _left_in_flight(db, feed, conference(), fact, delivered=False)
     before = REGISTRY.get_sample_value("tilmeld_mail_interrupted_resends_total") or 0.0
 
     assert await make_mailer(port).send_next() is True
@@ -59,12 +71,8 @@ async def test_a_job_the_relay_took_before_the_interruption_is_recorded_not_sent
     db: asyncpg.Pool, feed: Any, conference: Any, fact: Any, smtp_relay: Any, make_mailer: Any
 ) -> None:
     relay, port = smtp_relay
-    event = conference()
-    await feed.publish(event)
-    await feed.fact("confirmed", fact("confirmed", event.id))
-    job_id = await db.fetchval("SELECT id FROM mail_jobs")
     # What a process killed after the relay took the mail and before the batch's commit leaves.
-    await db.execute("INSERT INTO mail_in_flight (job_id, delivered_at) VALUES ($1, now())", job_id)
+    job_id = await _left_in_flight(db, feed, conference(), fact, delivered=True)
     before = REGISTRY.get_sample_value("tilmeld_mail_interrupted_resends_total") or 0.0
 
     assert await make_mailer(port).send_next() is True
