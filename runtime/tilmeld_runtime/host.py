@@ -16,9 +16,9 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.message import StreamMessage
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from tilmeld_runtime import asyncapi, gather, gc_tuning, logs, metrics, tracing
@@ -60,11 +60,19 @@ def group_id(service: str, topic: str) -> str:
     return f"tilmeld-{service}.{topic}"
 
 
+async def records_of(message: StreamMessage[Any]) -> Any:
+    """The subscriber's decoder: the batch as aiokafka fetched it. The pipeline reads each
+    CloudEvent itself; FastStream's own decoding would parse every record's JSON once more."""
+    return message.raw_message
+
+
 def _subscribe(
     broker: KafkaBroker, service: str, pipeline: Pipeline, settings: ServiceSettings
 ) -> Any:
-    async def handle(message: KafkaMessage) -> None:
-        records = message.raw_message
+    # The records are the handler's one argument, not a `KafkaMessage` context parameter:
+    # fast_depends resolves context parameters with a synchronous function, i.e. in a worker
+    # thread — a hand-off to a thread and back for every batch at every hop.
+    async def handle(records: Any) -> None:
         await pipeline.process_batch(records if isinstance(records, tuple) else (records,))
 
     handle.__name__ = f"on_{pipeline.topic.replace('.', '_').replace('-', '_')}"
@@ -81,6 +89,7 @@ def _subscribe(
         # Commit after the batch's transaction; an infrastructure error nacks: the batch's
         # partitions are rewound to its first records and redelivered.
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=records_of,
         title=f"{service}:{pipeline.topic}",
     )
     gather.gather_into(subscriber, settings.batch_max_records, settings.batch_gather_ms)

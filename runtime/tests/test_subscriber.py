@@ -1,0 +1,74 @@
+"""A service's subscriber (host._subscribe) on the real broker: the pipeline gets the records as
+aiokafka fetched them, without FastStream decoding their bodies and without a worker thread."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from tilmeld_runtime.host import _subscribe
+from tilmeld_runtime.pipeline import Record
+from tilmeld_runtime.settings import ServiceSettings
+
+BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+
+@pytest.fixture
+async def topic(scratch_topic: Any) -> AsyncIterator[str]:
+    async with scratch_topic("test.subscriber", 1) as name:
+        yield name
+
+
+class _Collects:
+    """A stand-in pipeline that keeps what it is handed."""
+
+    def __init__(self, topic: str, expected: int) -> None:
+        self.topic = topic
+        self.batches: list[tuple[Record, ...]] = []
+        self._expected = expected
+        self.done = asyncio.Event()
+
+    async def process_batch(self, records: tuple[Record, ...]) -> None:
+        self.batches.append(records)
+        if sum(len(batch) for batch in self.batches) >= self._expected:
+            self.done.set()
+
+
+async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
+    topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed_to_threads: list[object] = []
+    real_run_sync = anyio.to_thread.run_sync
+
+    async def counting_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
+        handed_to_threads.append(func)
+        return await real_run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting_run_sync)
+    values = [b'{"a": 1}', b"not json at all", b""]
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=b"k", partition=0)
+    finally:
+        await producer.stop()
+    pipeline = _Collects(topic, len(values))
+    broker = KafkaBroker(BOOTSTRAP, logger=None)
+    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
+    await broker.start()
+    try:
+        await asyncio.wait_for(pipeline.done.wait(), 30)
+    finally:
+        await broker.stop()
+
+    records = [record for batch in pipeline.batches for record in batch]
+    assert [(record.topic, record.key, record.value) for record in records] == [
+        (topic, b"k", value) for value in values
+    ]
+    assert handed_to_threads == []
