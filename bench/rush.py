@@ -116,7 +116,7 @@ async def _baselines(
         return None, None
     progress.say("floor: the same records through 4 Kafka hops, 3 relay processes, no database")
     rush_key, fixed_key = f"bench-{tag}-rush", f"bench-{tag}-fixed"
-    # Not measured: the first records through a freshly started broker meet a cold JVM.
+    # Not measured: warms the broker and the relays before the floor is timed.
     warm_key, warm = f"bench-{tag}-warm-up", people[:FLOOR_WARM_UP]
     _, *measured = await run_floor(
         config,
