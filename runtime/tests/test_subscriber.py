@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from tilmeld_contracts import topics
 from tilmeld_runtime.host import _subscribe
 from tilmeld_runtime.pipeline import Record
 from tilmeld_runtime.settings import ServiceSettings
@@ -72,3 +73,21 @@ async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
         (topic, b"k", value) for value in values
     ]
     assert handed_to_threads == []
+
+
+async def test_consumers_of_quiet_topics_let_the_broker_hold_their_fetches_longer() -> None:
+    """Polling a topic that carries a few records a day every 20 ms cost CPU in the broker and
+    the service; the broker answers a held fetch as soon as a record arrives."""
+    settings = ServiceSettings(http_port=0, fetch_max_wait_ms=20, quiet_fetch_max_wait_ms=500)
+    broker = KafkaBroker(BOOTSTRAP, logger=None)
+    subscribers = {
+        topic: _subscribe(broker, "subscriber-test", _Collects(topic, 1), settings)  # type: ignore[arg-type]
+        for topic in (topics.CATALOG, topics.ORGANISER_MESSAGES, topics.SIGNUPS)
+    }
+    await broker.start()
+    try:
+        held = {topic: s.consumer._fetch_max_wait_ms for topic, s in subscribers.items()}
+    finally:
+        await broker.stop()
+
+    assert held == {topics.CATALOG: 500, topics.ORGANISER_MESSAGES: 500, topics.SIGNUPS: 20}

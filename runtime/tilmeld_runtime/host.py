@@ -21,6 +21,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.message import StreamMessage
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from tilmeld_contracts import topics
 from tilmeld_runtime import asyncapi, gather, gc_tuning, logs, metrics, tracing
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.lag import ConsumerLagMonitor
@@ -56,6 +57,10 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
 
 
+# Topics with a few records a day: their consumers poll the broker less often.
+QUIET_TOPICS = frozenset({topics.CATALOG, topics.ORGANISER_MESSAGES})
+
+
 def group_id(service: str, topic: str) -> str:
     return f"tilmeld-{service}.{topic}"
 
@@ -85,7 +90,11 @@ def _subscribe(
         batch=True,
         max_records=settings.batch_max_records,
         batch_timeout_ms=200,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        fetch_max_wait_ms=(
+            settings.quiet_fetch_max_wait_ms
+            if pipeline.topic in QUIET_TOPICS
+            else settings.fetch_max_wait_ms
+        ),
         # Commit after the batch's transaction; an infrastructure error nacks: the batch's
         # partitions are rewound to its first records and redelivered.
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -20,6 +20,11 @@ class ServiceSettings(BaseSettings):
     # capped at `batch_max_records` the busy partition waits for a fetch parked on idle ones:
     # Kafka's 500 ms default put half a second on every hop (see bench/RESULTS.md).
     fetch_max_wait_ms: int = 20
+    # The same for the topics that carry a few records a day (the catalog, organisers'
+    # messages): the broker answers a held fetch as soon as a record arrives, so a longer hold
+    # delays little there, and polling them every 20 ms cost ~5 % of a core across the
+    # services and the broker (bench/RESULTS.md, seventh round).
+    quiet_fetch_max_wait_ms: int = Field(default=500, ge=0)
     # How long a batch that is not full waits for what arrived while the previous one was
     # handled (one fetch round trip); 0 switches it off. See gather.py.
     batch_gather_ms: int = Field(default=5, ge=0)
