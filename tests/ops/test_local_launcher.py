@@ -16,12 +16,18 @@ LAUNCHER = ROOT / "deploy" / "local" / "services.sh"
 
 
 def _autogroup(pid: int | str) -> tuple[str, int] | None:
-    """(group, niceness) from /proc/<pid>/autogroup, None on kernels without autogroup."""
+    """(group, niceness) from /proc/<pid>/autogroup. None on kernels without autogroup, and for
+    a process in the root task group, for which the kernel prints nothing (seen in CI: the test
+    runner's session there never got an autogroup of its own)."""
     path = Path(f"/proc/{pid}/autogroup")
     if not path.exists():
         return None
-    group, _, niceness = path.read_text().split()
-    return group, int(niceness)
+    return _parsed_autogroup(path.read_text())
+
+
+def _parsed_autogroup(line: str) -> tuple[str, int] | None:
+    found = re.fullmatch(r"(/autogroup-\d+) nice (-?\d+)\n?", line)
+    return (found[1], int(found[2])) if found else None
 
 
 def _niceness(pid: int) -> int:
@@ -51,24 +57,30 @@ def test_its_session_gives_way_where_the_cpu_is_shared_between_sessions(
     yielding_sleeper: int,
 ) -> None:
     mine, theirs = _autogroup("self"), _autogroup(yielding_sleeper)
-    if mine is None or theirs is None:
-        pytest.skip("this kernel has no autogroup scheduling")
+    if theirs is None:
+        pytest.skip("this kernel shows no autogroup for a new session")
     assert theirs[1] == 7
-    assert theirs[0] != mine[0]
-    assert mine[1] == 0, "the caller's own session must keep its share"
+    if mine is not None:  # None: the caller runs in the root task group, at its full share
+        assert theirs[0] != mine[0]
+        assert mine[1] == 0, "the caller's own session must keep its share"
 
 
 def test_niceness_zero_leaves_the_session_alone() -> None:
-    mine = _autogroup("self")
     found = subprocess.run(
         ["setsid", str(YIELDING), "0", "cat", "/proc/self/autogroup", "/proc/self/stat"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    if mine is not None:
-        assert re.search(r"/autogroup-\d+ nice 0", found)
+    autogroup = _parsed_autogroup(found.split("\n", 1)[0])
+    if autogroup is not None:
+        assert autogroup[1] == 0
     assert found.rsplit(")", 1)[1].split()[16] == "0"
+
+
+def test_an_empty_autogroup_file_reads_as_no_autogroup() -> None:
+    assert _parsed_autogroup("") is None
+    assert _parsed_autogroup("/autogroup-47623 nice 10\n") == ("/autogroup-47623", 10)
 
 
 def test_only_the_notification_service_is_started_yielding() -> None:
