@@ -179,3 +179,58 @@ async def test_a_subscriber_redelivers_a_failed_batch_with_its_top_up(
         assert await committed.committed(TopicPartition(topic, 0)) == 3
     finally:
         await committed.stop()
+
+
+def _subscriber_fetch(topic: str, wait_ms: int = 200) -> Any:
+    """The `get_msg` of a service's subscriber as host._subscribe builds it (not started)."""
+    broker = KafkaBroker(BOOTSTRAP, logger=None)
+    subscriber = _subscribe(broker, "gather-test", _FailsOnce(topic), ServiceSettings(http_port=0))  # type: ignore[arg-type]
+    assert subscriber.batch_timeout_ms == wait_ms
+    return subscriber.get_msg
+
+
+async def test_an_empty_poll_is_not_followed_by_a_sleep(
+    topic: str, consumer: AIOKafkaConsumer
+) -> None:
+    """FastStream's own batch fetch sleeps its poll time again after an empty poll (400 ms in
+    all); a record arriving then waited for the sleep at every hop."""
+    get_msg = _subscriber_fetch(topic)
+
+    started = time.monotonic()
+    assert await get_msg(consumer) == ()
+    assert 0.19 <= time.monotonic() - started < 0.33
+
+
+async def test_a_record_arriving_during_an_idle_poll_is_handed_out_at_once(
+    topic: str, producer: AIOKafkaProducer, consumer: AIOKafkaConsumer
+) -> None:
+    get_msg = _subscriber_fetch(topic)
+
+    async def consume_loop() -> tuple[Record, ...]:  # as FastStream's, until a batch comes
+        while not (records := await get_msg(consumer)):
+            pass
+        return records
+
+    polling = asyncio.create_task(consume_loop())
+    await asyncio.sleep(0.25)  # one empty poll behind it: FastStream's fetch would sleep now
+    sent = time.monotonic()
+    await _produce(producer, topic, 1, range(7, 8))
+
+    records = await asyncio.wait_for(polling, 5)
+
+    assert _values(records) == [(1, 7)]
+    assert time.monotonic() - sent < 0.1
+
+
+class _ReturnsAtOnce(AIOKafkaConsumer):
+    """A consumer whose polls come back empty without waiting, as when it is between
+    assignments."""
+
+    async def getmany(self, *partitions: TopicPartition, **_: Any) -> dict[Any, Any]:
+        return {}
+
+
+async def test_an_early_empty_poll_waits_out_its_time_so_the_loop_never_spins() -> None:
+    started = time.monotonic()
+    assert await gather.fetch(_ReturnsAtOnce(bootstrap_servers=BOOTSTRAP), 10, 150) == ()
+    assert time.monotonic() - started >= 0.14

@@ -1,4 +1,5 @@
-"""Topping up a consumer's batch with what arrived while the previous batch was handled.
+"""A subscriber's batch fetch: no sleep after an empty poll, and topping up a batch with what
+arrived while the previous batch was handled.
 
 aiokafka fetches ahead: the fetch for a partition is sent when its buffered records are handed
 out, i.e. at the START of a batch, and what it brings waits in the buffer until that batch is
@@ -11,13 +12,22 @@ Handing out the buffer sends the next fetch at once; waiting a moment for its an
 that arrived meanwhile into this batch: ~9 ms of waiting on average. A full batch is not topped
 up, so a rush pays nothing; a quiet topic pays at most `gather_ms` per batch.
 
-The top-up happens inside the subscriber's fetch (`gather_into`), before FastStream sees the
+The top-up happens inside the subscriber's fetch (`fetch_into`), before FastStream sees the
 batch: its metrics count every record, its nack rewinds every partition of the batch (top-up
 included), and its commit covers exactly the records handled. Per-partition order is kept: a
 partition's top-up follows its records in the batch.
+
+The fetch also never sleeps after an empty poll. FastStream's own batch fetch waits
+`batch_timeout_ms` (200) for records and, finding none, sleeps as long again, so the first
+record after a quiet spell (the opening of registration, or any sign-up on a quiet day) waited
+up to 200 ms more at every consumer hop: the first 300 ms of sign-ups of the benchmark's
+fixed-rate phase took 300-400 ms where the rest took ~60.
 """
 
+import asyncio
 import logging
+import time
+from itertools import chain
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -27,18 +37,35 @@ from tilmeld_runtime.pipeline import Record
 log = logging.getLogger(__name__)
 
 
-def gather_into(subscriber: Any, max_records: int, gather_ms: int) -> None:
-    """Make a FastStream batch subscriber top up each batch it fetches (its `get_msg`, which
-    the consume loop calls for every batch)."""
-    fetch = subscriber.get_msg
+def fetch_into(subscriber: Any, max_records: int, wait_ms: int, gather_ms: int) -> None:
+    """Make a FastStream batch subscriber fetch its batches here (its `get_msg`, which the
+    consume loop calls for every batch): wait up to `wait_ms` for records, top them up, and
+    poll again at once when none came."""
+    faststream_fetch = subscriber.get_msg
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Record, ...]:
-        records: tuple[Record, ...] = await fetch(consumer)
+        if not isinstance(consumer, AIOKafkaConsumer):  # FastStream's in-memory test broker
+            stand_in: tuple[Record, ...] = await faststream_fetch(consumer)
+            return stand_in
+        records = await fetch(consumer, max_records, wait_ms)
         if not records:
             return records
         return records + await top_up(consumer, max_records - len(records), gather_ms)
 
     subscriber.get_msg = get_msg
+
+
+async def fetch(consumer: AIOKafkaConsumer, max_records: int, wait_ms: int) -> tuple[Record, ...]:
+    """What the consumer has or receives within `wait_ms`. A poll that comes back empty early
+    (a consumer closing or between assignments) waits out the rest, so the loop never spins."""
+    started = time.monotonic()
+    fetched = await consumer.getmany(timeout_ms=wait_ms, max_records=max_records)
+    records = tuple(chain.from_iterable(fetched.values()))
+    if not records:
+        rest = wait_ms / 1000 - (time.monotonic() - started)
+        if rest > 0:
+            await asyncio.sleep(rest)
+    return records
 
 
 async def top_up(consumer: object, room: int, gather_ms: int) -> tuple[Record, ...]:

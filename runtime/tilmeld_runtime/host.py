@@ -57,6 +57,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
 
 
+# How long one poll of a subscriber waits for records; an empty one is repeated at once.
+_POLL_MS = 200
 # Topics with a few records a day: their consumers poll the broker less often.
 QUIET_TOPICS = frozenset({topics.CATALOG, topics.ORGANISER_MESSAGES})
 
@@ -89,7 +91,7 @@ def _subscribe(
         # getmany returns at once when records are buffered, so a lone record is not delayed.
         batch=True,
         max_records=settings.batch_max_records,
-        batch_timeout_ms=200,
+        batch_timeout_ms=_POLL_MS,
         fetch_max_wait_ms=(
             settings.quiet_fetch_max_wait_ms
             if pipeline.topic in QUIET_TOPICS
@@ -101,7 +103,7 @@ def _subscribe(
         decoder=records_of,
         title=f"{service}:{pipeline.topic}",
     )
-    gather.gather_into(subscriber, settings.batch_max_records, settings.batch_gather_ms)
+    gather.fetch_into(subscriber, settings.batch_max_records, _POLL_MS, settings.batch_gather_ms)
     subscriber(handle)
     return subscriber
 
