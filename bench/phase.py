@@ -9,7 +9,7 @@ from bench.collector import Arrival, Collector, Watch, request_id
 from bench.cpu import CpuMeter
 from bench.kafka_io import Sender, producer
 from bench.progress import Progress
-from bench.stats import summarise
+from bench.stats import per_second, summarise
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +27,10 @@ class Measured:
                 decided.setdefault(rid, received)
         return decided
 
-    def summary(self) -> dict[str, Any]:
-        return summarise(self.sent, self.first_arrivals()) | {"cpu": self.cpu}
+    def summary(self, by_second: bool = False) -> dict[str, Any]:
+        decided = self.first_arrivals()
+        extra = {"per_second": per_second(self.sent, decided)} if by_second else {}
+        return summarise(self.sent, decided) | {"cpu": self.cpu} | extra
 
 
 async def measure(

@@ -24,6 +24,13 @@ def ratio(numerator: dict[str, Any] | None, denominator: dict[str, Any] | None) 
     return round(top / bottom, 3) if top and bottom else None
 
 
+def worst_seconds(seconds: list[dict[str, Any]], count: int = 3) -> str:
+    """The first second and the `count` worst others by p99: where the phase's tail is."""
+    first, rest = seconds[0], sorted(seconds[1:], key=lambda s: s["p99_ms"], reverse=True)
+    worst = ", ".join(f"{s['second']} s {s['p99_ms']:,.0f} ms" for s in rest[:count])
+    return f"p99 of the first second {first['p99_ms']:,.0f} ms; worst others: {worst or '-'}"
+
+
 def table(result: dict[str, Any]) -> str:
     def cell(value: Any) -> str:
         return "-" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
@@ -47,6 +54,8 @@ def table(result: dict[str, Any]) -> str:
         f" (achieved offer {cell(fixed['achieved_offered_per_s'])}/s;"
         f" floor p99 {cell((fixed.get('floor') or {}).get('p99_ms'))} ms)"
     )
+    if seconds := fixed.get("per_second"):
+        lines.append(f"fixed rate by second: {worst_seconds(seconds)}")
     lines.append(f"violations (Tilmeld): {result['violations']}")
     mail = result.get("mail") or {}
     lines.append(

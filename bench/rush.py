@@ -84,7 +84,7 @@ async def run(config: Config, target: Target) -> dict[str, Any]:
         await progress.stop()
         await rss.stop()
     result["tilmeld"] = rush.summary()
-    fixed_summary = fixed.summary()
+    fixed_summary = fixed.summary(by_second=True)
     result["fixed_rate"] = fixed_summary | {
         "offered_per_s": config.rate,
         "duration_s": config.duration,

@@ -39,6 +39,31 @@ def summarise(sent: dict[str, float], decided: dict[str, float]) -> dict[str, An
     }
 
 
+def per_second(sent: dict[str, float], decided: dict[str, float]) -> list[dict[str, Any]]:
+    """Latency by the second in which each request was produced, counted from the first: where
+    in a fixed-rate phase the tail comes from (its start, or single bad seconds)."""
+    if not sent:
+        return []
+    first_sent = min(sent.values())
+    by_second: dict[int, list[float]] = {}
+    for rid, at in sent.items():
+        if rid in decided:
+            by_second.setdefault(int(at - first_sent), []).append((decided[rid] - at) * 1000)
+    seconds = []
+    for second in sorted(by_second):
+        latencies = sorted(by_second[second])
+        seconds.append(
+            {
+                "second": second,
+                "n": len(latencies),
+                "p50_ms": round(percentile(latencies, 0.50), 1),
+                "p99_ms": round(percentile(latencies, 0.99), 1),
+                "max_ms": round(latencies[-1], 1),
+            }
+        )
+    return seconds
+
+
 def _steady_rate(times: list[float]) -> float | None:
     """Decisions per second between the first and the last tenth of them: the rate once the
     pipeline is full, without start-up and tail."""

@@ -35,10 +35,10 @@ class TilmeldRun:
     outcomes: list[Outcome]
     violations: list[str]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, by_second: bool = False) -> dict[str, Any]:
         kinds = Counter(o.kind for o in self.outcomes)
         reasons = Counter(o.reason for o in self.outcomes if o.kind == "rejected")
-        return self.measured.summary() | {
+        return self.measured.summary(by_second) | {
             "event_id": self.event_id,
             "outcomes": dict(kinds) | {"rejected_by_reason": dict(reasons)},
             "violations": len(self.violations),

@@ -71,6 +71,8 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     assert written["ratio_floor"] > 0 and written["ratio_monolith"] > 0
     assert written["fixed_rate"]["offered_per_s"] == 100
     assert written["fixed_rate"]["n"] == 100 and written["fixed_rate"]["p99_ms"] > 0
+    by_second = written["fixed_rate"]["per_second"]
+    assert sum(second["n"] for second in by_second) == 100 and by_second[0]["second"] == 0
     outcomes = written["tilmeld"]["outcomes"]
     assert outcomes["confirmed"] == TINY.capacity and outcomes["waitlisted"] > 0
     assert written["floor"]["missing"] == 0 and written["floor"]["duplicates"] == 0
