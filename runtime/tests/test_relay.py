@@ -142,3 +142,58 @@ async def test_large_and_small_batches_are_deleted_and_none_goes_out_twice(
     assert await _empty(outbox_pool)
     # Waiting 2 s for a 152nd record: none comes, so no row was published twice.
     assert len(await _read(topic, 152, seconds=2.0)) == 151
+
+
+class _CountingPool:
+    """The pool as the relay sees it, counting the statements it runs."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool, self.statements = pool, 0
+
+    async def fetch(self, *args: Any) -> Any:
+        self.statements += 1
+        return await self._pool.fetch(*args)
+
+    async def execute(self, *args: Any) -> Any:
+        self.statements += 1
+        return await self._pool.execute(*args)
+
+    async def fetchval(self, *args: Any) -> Any:
+        self.statements += 1
+        return await self._pool.fetchval(*args)
+
+
+async def test_steady_traffic_costs_one_statement_per_cycle_and_nothing_lingers(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    """Rows that come one transaction at a time (each with its NOTIFY): a cycle that was not
+    full does not look again at once; its rows are deleted by the statement that reads the next
+    ones. Before, every cycle took a second statement that found nothing."""
+    relay = _relay(outbox_pool)
+    counting = _CountingPool(outbox_pool)
+    cycles = [0]
+    publish_batch = relay._publish_batch
+
+    async def counted_publish_batch() -> int:
+        published = await publish_batch()
+        cycles[0] += published > 0
+        return published
+
+    await relay.start()
+    await _until(lambda: _true(relay.active))
+    relay._pool = counting  # type: ignore[assignment]
+    relay._publish_batch = counted_publish_batch  # type: ignore[method-assign]
+    try:
+        for index in range(30):
+            await _enqueue(outbox_pool, topic, [(b"event", f"{index:03d}".encode())])
+            await asyncio.sleep(0.01)
+        found = await _read(topic, 30)
+        started = time.monotonic()
+        await _until(lambda: _empty(outbox_pool), seconds=2.0)
+        emptied_after = time.monotonic() - started
+    finally:
+        await relay.stop()
+    assert [value for _, value, _ in found] == [f"{i:03d}".encode() for i in range(30)]
+    assert cycles[0] >= 5
+    assert counting.statements <= 1.3 * cycles[0] + 2, (counting.statements, cycles[0])
+    assert emptied_after < 0.5

@@ -35,6 +35,7 @@ WITH gone AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[]))
 SELECT {_COLUMNS} FROM outbox WHERE seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1
 """
 _MERGE_AT_MOST = 64
+_DELETE_WHEN_QUIET_SECONDS = 0.05
 
 
 class OutboxRelay:
@@ -100,11 +101,17 @@ class OutboxRelay:
                         continue
                 published = await self._publish_batch()
                 backoff = 0.2
-                if published:  # at once: the next cycle also deletes what was just acknowledged
-                    continue
+                if published and (
+                    published >= self._batch_size or self._wake.is_set() or self._stopping
+                ):
+                    continue  # more is waiting, or stopping: delete what was acknowledged
                 if self._stopping:
                     return
-                await self._sleep(1.0)
+                # New rows always come with a wake-up (their NOTIFY), so a cycle that was not
+                # full need not look again at once: the acknowledged rows are deleted by the
+                # statement that reads the next ones (one round trip per cycle, not two), or
+                # after a quiet moment.
+                await self._sleep(_DELETE_WHEN_QUIET_SECONDS if self._acknowledged else 1.0)
             except Exception:  # the relay must outlive broker and database outages
                 metrics.RELAY_ERRORS.inc()
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
