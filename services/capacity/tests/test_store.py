@@ -3,6 +3,7 @@ and the event row serialises commands for one event. Each test works in a transa
 rolled back, on an event id of its own."""
 
 import asyncio
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -113,3 +114,62 @@ async def test_commands_for_one_event_take_turns(pool, event_id, layout):
         await tx1.rollback()
         assert (await waiting).layout is None
         await tx2.rollback()
+
+
+class CountingConnection:
+    """The connection as the store sees it, keeping the statements it runs."""
+
+    def __init__(self, conn):
+        self._conn, self.statements = conn, []
+
+    def __getattr__(self, name):
+        method = getattr(self._conn, name)
+
+        async def counted(query, *args, **kwargs):
+            self.statements.append(" ".join(query.split()))
+            return await method(query, *args, **kwargs)
+
+        return counted
+
+
+async def test_a_known_event_is_locked_with_one_statement(conn, event_id, layout):
+    counting = CountingConnection(conn)
+    assert await store.lock(counting, event_id) is None  # created: three statements
+    assert len(counting.statements) == 3
+    await through_store(conn, event_id, DefineEvent(layout(capacity=3)))
+    counting.statements.clear()
+
+    await store.lock(counting, event_id)
+
+    assert counting.statements == [
+        "SELECT version FROM capacity_event WHERE event_id = $1 FOR UPDATE"
+    ]
+
+
+async def test_the_event_row_is_written_once_with_its_new_version(conn, event_id, layout):
+    await through_store(conn, event_id, DefineEvent(layout(capacity=3, rounds=ROUNDS)))
+    before = await store.load(conn, event_id)
+    after = replay(before, decide(before, request("a", r1=["s1"]), NOW))
+    assert after.arrivals != before.arrivals and after.layout == before.layout
+    counting, version = CountingConnection(conn), uuid.uuid4()
+
+    await store.save(counting, before, after, {"a"}, version)
+
+    writes = [s for s in counting.statements if s.startswith("UPDATE capacity_event")]
+    assert writes == [
+        "UPDATE capacity_event SET arrivals = $2, updated_at = now(), version = $3"
+        " WHERE event_id = $1"
+    ]
+    assert await store.lock(conn, event_id) == version
+    assert await store.load(conn, event_id) == after
+
+
+async def test_only_a_new_version_touches_just_the_version(conn, event_id, layout):
+    await through_store(conn, event_id, DefineEvent(layout(capacity=3)))
+    state = await store.load(conn, event_id)
+    counting, version = CountingConnection(conn), uuid.uuid4()
+
+    await store.save(counting, state, state, set(), version)
+
+    assert counting.statements == ["UPDATE capacity_event SET version = $2 WHERE event_id = $1"]
+    assert await store.lock(conn, event_id) == version

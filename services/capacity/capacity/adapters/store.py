@@ -18,20 +18,17 @@ _ACTIVE = [status.value for status in ACTIVE]
 
 
 async def lock(conn: asyncpg.Connection, event_id: str) -> UUID | None:
-    """Lock the event row for this transaction; returns its version token."""
-    await conn.execute(
-        "INSERT INTO capacity_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING", event_id
-    )
-    version: UUID | None = await conn.fetchval(
-        "SELECT version FROM capacity_event WHERE event_id = $1 FOR UPDATE", event_id
-    )
+    """Lock the event row for this transaction (creating it the first time); returns its
+    version token. The row exists after an event's first command: one statement from then on."""
+    lock_row = "SELECT version FROM capacity_event WHERE event_id = $1 FOR UPDATE"
+    found = await conn.fetchrow(lock_row, event_id)
+    if found is None:
+        await conn.execute(
+            "INSERT INTO capacity_event (event_id) VALUES ($1) ON CONFLICT DO NOTHING", event_id
+        )
+        found = await conn.fetchrow(lock_row, event_id)
+    version: UUID | None = found["version"]
     return version
-
-
-async def set_version(conn: asyncpg.Connection, event_id: str, version: UUID) -> None:
-    await conn.execute(
-        "UPDATE capacity_event SET version = $2 WHERE event_id = $1", event_id, version
-    )
 
 
 async def registration_ids(conn: asyncpg.Connection, event_id: str) -> set[str]:
@@ -116,23 +113,14 @@ async def save(
     before: EventState,
     after: EventState,
     touched: Collection[str] | None = None,
+    version: UUID | None = None,
 ) -> None:
     """Write the difference between the state `load` returned and the state after the decisions.
-    `touched` (the registrations the decisions name) spares comparing every registration."""
+    `touched` (the registrations the decisions name) spares comparing every registration;
+    `version`, the event row's new version token, goes into the same statement as the event's
+    own columns (one UPDATE of the row per transaction, not two)."""
     event_id = after.event_id
-    if (before.layout, before.cancelled, before.arrivals) != (
-        after.layout,
-        after.cancelled,
-        after.arrivals,
-    ):
-        await conn.execute(
-            "UPDATE capacity_event SET layout = $2::jsonb, cancelled = $3, arrivals = $4,"
-            " updated_at = now() WHERE event_id = $1",
-            event_id,
-            dump_layout(after.layout) if after.layout else None,
-            after.cancelled,
-            after.arrivals,
-        )
+    await _save_event(conn, before, after, version)
     candidates = after.registrations.keys() if touched is None else touched
     changed = [
         r
@@ -165,6 +153,31 @@ async def save(
     )
     await _save_sessions(conn, before, event_id, changed)
     await _save_timers(conn, before, event_id, changed)
+
+
+async def _save_event(
+    conn: asyncpg.Connection, before: EventState, after: EventState, version: UUID | None
+) -> None:
+    """Only the columns that changed: the layout (JSON) changes on a definition, the arrival
+    counter on most batches."""
+    values: list[object] = [after.event_id]
+    columns: list[str] = []
+    if before.layout != after.layout:
+        values.append(dump_layout(after.layout) if after.layout else None)
+        columns.append(f"layout = ${len(values)}::jsonb")
+    for name in ("cancelled", "arrivals"):
+        if getattr(before, name) != getattr(after, name):
+            values.append(getattr(after, name))
+            columns.append(f"{name} = ${len(values)}")
+    if columns:
+        columns.append("updated_at = now()")
+    if version is not None:
+        values.append(version)
+        columns.append(f"version = ${len(values)}")
+    if columns:
+        await conn.execute(
+            f"UPDATE capacity_event SET {', '.join(columns)} WHERE event_id = $1", *values
+        )
 
 
 async def _save_sessions(

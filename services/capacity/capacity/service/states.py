@@ -85,9 +85,8 @@ class EventStates:
             if not (isinstance(key, tuple) and key[0] == "capacity") or not working.changed:
                 continue
             event_id = key[1]
-            await store.save(tx.conn, working.at_start, working.state, working.touched)
             version = uuid4()
-            await store.set_version(tx.conn, event_id, version)
+            await store.save(tx.conn, working.at_start, working.state, working.touched, version)
             done = Committed(version, working.state, frozenset(working.known))
             tx.after_commit(functools.partial(self._remember, event_id, done))
 
