@@ -8,7 +8,8 @@ from typing import Protocol
 from bench.workload import Shape
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("registration", "capacity", "notification")
+# The processes deploy/local/services.sh starts (registration runs as two).
+SERVICES = ("registration", "registration-decisions", "capacity", "notification")
 
 
 @dataclass(frozen=True, slots=True)

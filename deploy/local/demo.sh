@@ -28,7 +28,7 @@ Tilmeld is running.
   Availability   http://127.0.0.1:8081/events/$EVENT/availability
   API docs       http://127.0.0.1:8081/docs
   Mail sink      $STATE/mail/   (one .eml file per mail; open with any mail reader)
-  Metrics        http://127.0.0.1:8081/metrics  :8082/metrics  :8083/metrics
+  Metrics        http://127.0.0.1:8081/metrics  :8082/metrics  :8083/metrics  :8084/metrics (registration's decisions)
   Logs           $STATE/logs/
   CLI            .venv/bin/tilmeld --help
   Stop           make down

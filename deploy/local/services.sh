@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Start, stop or show the three Tilmeld services and the local mail sink as background
-# processes. Logs: .run/logs/<name>.log; pids: .run/pids/<name>.pid; mail: .run/mail/*.eml
+# Start, stop or show the Tilmeld services (registration as two processes, see PROCESSES) and
+# the local mail sink as background processes. Logs: .run/logs/<name>.log; pids:
+# .run/pids/<name>.pid; mail: .run/mail/*.eml
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${TILMELD_STATE_DIR:-$ROOT/.run}"
 LOGS="$STATE/logs" PIDS="$STATE/pids"
 MAIL_DIR="${TILMELD_MAIL_SINK_DIR:-$STATE/mail}"
-SERVICES=(registration capacity notification)
-declare -A PORTS=([registration]=8081 [capacity]=8082 [notification]=8083)
+declare -A PORTS=([registration]=8081 [capacity]=8082 [notification]=8083
+  [registration-decisions]=8084)
+# The processes: each service's program, and the inputs it consumes (empty: all). Registration
+# handles two of a sign-up's three hops (the request, then capacity's decision); in one process
+# they share one core, so its decisions run in a process of their own (same database, same
+# consumer groups): the rush went from ~2,650 to ~3,000 decided/s on 2 cores (bench/RESULTS.md,
+# ninth round). Compose and Kubernetes run one registration process per instance.
+PROCESSES=(registration registration-decisions capacity notification)
+declare -A PROGRAM=([registration]=registration [registration-decisions]=registration
+  [capacity]=capacity [notification]=notification)
+declare -A INPUTS=([registration]="tilmeld.catalog,tilmeld.signups"
+  [registration-decisions]="tilmeld.internal.capacity-decisions" [capacity]="" [notification]="")
 # On a busy box the decision path (registration, capacity) comes first: the mail side is paced
 # at the provider's rate anyway and catches up when the rush is over (bench/RESULTS.md, seventh
 # round). 0 = equal share.
-declare -A NICENESS=([registration]=0 [capacity]=0
+declare -A NICENESS=([registration]=0 [registration-decisions]=0 [capacity]=0
   [notification]=${TILMELD_NOTIFICATION_NICE:-10} [mail-sink]=0)
 
 running() { [[ -f "$PIDS/$1.pid" ]] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
@@ -44,14 +55,15 @@ start() {
   echo "==> starting the mail sink and the services"
   launch mail-sink "$ROOT/.venv/bin/tilmeld-mail-sink" --host 127.0.0.1 \
     --port "${TILMELD_SMTP_PORT:-1025}" --dir "$MAIL_DIR"
-  for name in "${SERVICES[@]}"; do
-    TILMELD_HTTP_PORT=${PORTS[$name]} launch "$name" "$ROOT/.venv/bin/tilmeld-$name"
+  for name in "${PROCESSES[@]}"; do
+    TILMELD_HTTP_PORT=${PORTS[$name]} TILMELD_INPUT_TOPICS=${INPUTS[$name]} \
+      launch "$name" "$ROOT/.venv/bin/tilmeld-${PROGRAM[$name]}"
   done
-  for name in "${SERVICES[@]}"; do wait_ready "$name"; done
+  for name in "${PROCESSES[@]}"; do wait_ready "$name"; done
 }
 
 stop() {
-  for name in "${SERVICES[@]}" mail-sink; do
+  for name in "${PROCESSES[@]}" mail-sink; do
     if running "$name"; then
       local pid; pid=$(cat "$PIDS/$name.pid")
       kill -TERM "$pid"
@@ -64,7 +76,7 @@ stop() {
 }
 
 status() {
-  for name in "${SERVICES[@]}" mail-sink; do
+  for name in "${PROCESSES[@]}" mail-sink; do
     if running "$name"; then echo "$name: running (pid $(cat "$PIDS/$name.pid"))"
     else echo "$name: stopped"; fi
   done

@@ -67,6 +67,22 @@ def group_id(service: str, topic: str) -> str:
     return f"tilmeld-{service}.{topic}"
 
 
+def chosen_pipelines(
+    service: str, pipelines: Sequence[Pipeline], input_topics: frozenset[str]
+) -> list[Pipeline]:
+    """The pipelines this process runs: those of `TILMELD_INPUT_TOPICS`, or all of them."""
+    if not input_topics:
+        return list(pipelines)
+    known = [p.topic for p in pipelines]
+    unknown = sorted(input_topics - set(known))
+    if unknown:
+        raise ValueError(
+            f"TILMELD_INPUT_TOPICS names {', '.join(unknown)}, which the {service} service "
+            f"does not read; it reads {', '.join(known)}"
+        )
+    return [p for p in pipelines if p.topic in input_topics]
+
+
 async def records_of(message: StreamMessage[Any]) -> Any:
     """The subscriber's decoder: the batch as aiokafka fetched it. The pipeline reads each
     CloudEvent itself; FastStream's own decoding would parse every record's JSON once more."""
@@ -135,12 +151,13 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             middlewares=_middlewares(spec.name),
         )
         parts = await spec.build(pool, broker)
-        subscribers = [_subscribe(broker, spec.name, p, settings) for p in parts.pipelines]
-        for pipeline in parts.pipelines:
+        pipelines = chosen_pipelines(spec.name, parts.pipelines, settings.input_topics)
+        subscribers = [_subscribe(broker, spec.name, p, settings) for p in pipelines]
+        for pipeline in pipelines:
             metrics.init_pipeline(pipeline.topic)
         lag = ConsumerLagMonitor(
             settings.kafka_bootstrap,
-            {p.topic: group_id(spec.name, p.topic) for p in parts.pipelines},
+            {p.topic: group_id(spec.name, p.topic) for p in pipelines},
         )
         relay = OutboxRelay(
             pool,
@@ -153,7 +170,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
         app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers
         app.state.relay = relay
         # The served AsyncAPI document shows what this process really subscribes to.
-        app.state.reads = tuple((p.topic, tuple(p.event_types)) for p in parts.pipelines)
+        app.state.reads = tuple((p.topic, tuple(p.event_types)) for p in pipelines)
         for key, value in parts.state.items():
             setattr(app.state, key, value)
         await relay.start()

@@ -1,7 +1,9 @@
 """Settings every service reads from the environment (prefix TILMELD_)."""
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
@@ -33,6 +35,11 @@ class ServiceSettings(BaseSettings):
     inbox_retention_days: float = Field(default=30.0, ge=0)
     # The garbage collector's thresholds after start-up (gc.set_threshold): see gc_tuning.py.
     gc_thresholds: tuple[int, int, int] = (700, 10, 10)
+    # The input topics this process consumes, comma-separated; empty: all of its service's.
+    # Several processes of one service can share its inputs this way (each topic's consumer
+    # group is the service's, whichever process runs it): deploy/local/services.sh runs the
+    # registration service's decisions in a process of their own (bench/RESULTS.md, ninth round).
+    input_topics: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"
@@ -41,3 +48,10 @@ class ServiceSettings(BaseSettings):
     link_secret: str = "dev-link-secret-change-me"
     # Where people reach the registration service's self-service pages.
     public_base_url: str = "http://127.0.0.1:8081"
+
+    @field_validator("input_topics", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value

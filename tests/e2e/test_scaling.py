@@ -1,4 +1,5 @@
-"""Two instances of a service share its partitions; one dying mid-rush loses nothing."""
+"""Two instances of a service share its partitions; one dying mid-rush loses nothing; a
+service's inputs split over two processes are decided as by one."""
 
 import asyncio
 
@@ -15,7 +16,8 @@ from tests.e2e.scenario import (
     sign_up,
 )
 from tests.e2e.services import ServiceProcess
-from tilmeld_contracts.internal.capacity_v1 import REQUEST_SEAT
+from tilmeld_contracts.internal.capacity_v1 import REQUEST_SEAT, SEAT_GRANTED, SEAT_WAITLISTED
+from tilmeld_contracts.signups.v1 import SIGNUP_REQUESTED
 
 PER_EVENT, SEATS = 40, 10
 COMMANDS = "tilmeld.internal.capacity-commands"
@@ -99,3 +101,75 @@ async def test_a_second_capacity_instance_shares_partitions_and_can_die_mid_rush
             assert positions == list(range(1, PER_EVENT - SEATS + 1))
     finally:
         second.stop()
+
+
+def _handled_types(port: int) -> dict[str, float]:
+    """Inputs a process handled, by CloudEvents type, from its own /metrics."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    handled: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("tilmeld_inputs_total{") and 'outcome="handled"' in line:
+            kind = line.split('type="', 1)[1].split('"', 1)[0]
+            handled[kind] = handled.get(kind, 0) + float(line.rsplit(" ", 1)[1])
+    return handled
+
+
+def _topics_read(port: int) -> set[str]:
+    """The input topics a process consumes: it exposes its pipelines' counters from the start."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    prefix = 'tilmeld_inbox_duplicates_total{topic="'
+    return {
+        line[len(prefix) :].split('"', 1)[0]
+        for line in text.splitlines()
+        if line.startswith(prefix)
+    }
+
+
+async def test_registration_split_over_two_processes_decides_as_one(
+    producer: Producer, outcomes: Tail, services: dict[str, ServiceProcess]
+) -> None:
+    """What `make run` runs: registration's sign-ups and its decisions in two processes
+    (TILMELD_INPUT_TOPICS), one database, one relay."""
+    whole = services["registration"]
+    whole.stop()
+    intake = ServiceProcess(
+        "registration",
+        whole.env | {"TILMELD_INPUT_TOPICS": "tilmeld.catalog,tilmeld.signups"},
+        port=18081,
+    )
+    decisions = ServiceProcess(
+        "registration",
+        whole.env | {"TILMELD_INPUT_TOPICS": "tilmeld.internal.capacity-decisions"},
+        port=18084,
+    )
+    try:
+        for process in (intake, decisions):
+            process.start()
+            process.wait_ready()
+        assert _topics_read(intake.port) == {"tilmeld.catalog", "tilmeld.signups"}
+        assert _topics_read(decisions.port) == {"tilmeld.internal.capacity-decisions"}
+        event_id = new_event_id("split")
+        await publish_event(producer, conference(event_id, capacity=SEATS))
+        requests = [
+            await sign_up(producer, event_id, attendee(i, domain="split.dk")) for i in range(15)
+        ]
+        await eventually(
+            lambda: all(outcome_for(outcomes.events(event_id), r) for r in requests),
+            timeout=60,
+            what="every sign-up decided",
+        )
+        facts = outcomes.events(event_id)
+        kinds = [outcome_for(facts, r)[0]["type"].rsplit(".", 2)[-2] for r in requests]
+        assert kinds == ["confirmed"] * SEATS + ["waitlisted"] * 5
+        assert all(len({f["id"] for f in outcome_for(facts, r)}) == 1 for r in requests)
+
+        by_intake, by_decisions = _handled_types(intake.port), _handled_types(decisions.port)
+        assert by_intake.get(SIGNUP_REQUESTED, 0) >= 15
+        assert by_decisions.get(SEAT_GRANTED, 0) >= SEATS
+        assert by_decisions.get(SEAT_WAITLISTED, 0) >= 5
+        assert not {SEAT_GRANTED, SEAT_WAITLISTED} & set(by_intake)
+        assert SIGNUP_REQUESTED not in by_decisions
+    finally:
+        for process in (decisions, intake):
+            process.stop()
+        whole.restart()

@@ -70,7 +70,8 @@ class Scenario:
 def prometheus(
     services: dict[str, ServiceProcess], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Prometheus]:
-    server = Prometheus(tmp_path_factory.mktemp("prometheus"))
+    running = frozenset(f"127.0.0.1:{s.port}" for s in services.values())
+    server = Prometheus(tmp_path_factory.mktemp("prometheus"), running)
     server.start()
     yield server
     server.stop()

@@ -32,8 +32,10 @@ def _free_port() -> int:
 
 
 class Prometheus:
-    def __init__(self, workdir: Path) -> None:
-        self.workdir, self.port = workdir, _free_port()
+    def __init__(self, workdir: Path, running: frozenset[str]) -> None:
+        """`running`: the host:port of the processes the tests started; the committed config's
+        other targets (the local launcher's second registration process) are left out."""
+        self.workdir, self.port, self.running = workdir, _free_port(), running
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -43,6 +45,9 @@ class Prometheus:
         config["global"]["scrape_interval"] = "1s"
         config["global"]["evaluation_interval"] = "1s"
         config["rule_files"] = [str(CONFIG.parent / pattern) for pattern in config["rule_files"]]
+        for job in config["scrape_configs"]:
+            for static in job["static_configs"]:
+                static["targets"] = [t for t in static["targets"] if t in self.running]
         path = self.workdir / "prometheus.yml"
         with path.open("w") as file:
             yaml.dump(config, file)

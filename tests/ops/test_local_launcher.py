@@ -86,5 +86,5 @@ def test_an_empty_autogroup_file_reads_as_no_autogroup() -> None:
 def test_only_the_notification_service_is_started_yielding() -> None:
     launcher = LAUNCHER.read_text("utf-8")
     assert re.search(r"\[notification\]=\$\{TILMELD_NOTIFICATION_NICE:-10\}", launcher)
-    assert re.search(r"\[registration\]=0 \[capacity\]=0", launcher)
+    assert re.search(r"\[registration\]=0 \[registration-decisions\]=0 \[capacity\]=0", launcher)
     assert 'setsid nohup "$ROOT/deploy/local/yielding.sh" "${NICENESS[$name]}" "$@"' in launcher

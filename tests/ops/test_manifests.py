@@ -130,7 +130,8 @@ def test_dockerfile_installs_and_starts_as_make_run_does(service: str) -> None:
     assert uv_version and f"uv=={uv_version[1]}" in dockerfile
     assert "uv sync --all-packages --frozen" in makefile.replace("$(UV)", "uv")
     assert "RUN uv sync --all-packages --frozen --no-dev" in dockerfile
-    assert '"$ROOT/.venv/bin/tilmeld-$name"' in launcher
+    assert '"$ROOT/.venv/bin/tilmeld-${PROGRAM[$name]}"' in launcher
+    assert f"[{service}]={service}" in launcher
     assert f'CMD ["/app/.venv/bin/tilmeld-{service}"]' in dockerfile
     assert (ROOT / ".venv" / "bin" / f"tilmeld-{service}").exists()
     assert f"EXPOSE {SETTINGS[service].model_fields['http_port'].default}" in dockerfile
