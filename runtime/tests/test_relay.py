@@ -113,6 +113,29 @@ async def test_one_relay_per_database_publishes_and_a_second_takes_over(
     assert [value for _, value, _ in found] == [b"before", b"after"]
 
 
+async def test_a_deferring_relay_leaves_the_lock_to_one_started_after_it_and_stands_by(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    deferring = OutboxRelay(outbox_pool, DSN, BOOTSTRAP, client_id="deferring", defer_seconds=1.0)
+    prompt = _relay(outbox_pool)
+    await deferring.start()
+    await asyncio.sleep(0.3)
+    await prompt.start()
+    try:
+        await _until(lambda: _true(prompt.active))
+        await asyncio.sleep(1.5)  # past the deferral: the lock is taken, it stands by
+        assert not deferring.active
+        await prompt.stop()
+        await _until(lambda: _true(deferring.active))
+        await _enqueue(outbox_pool, topic, [(b"e", b"by the deferring relay")])
+        found = await _read(topic, 1)
+        await _until(lambda: _empty(outbox_pool))
+    finally:
+        await prompt.stop()
+        await deferring.stop()
+    assert [value for _, value, _ in found] == [b"by the deferring relay"]
+
+
 async def _empty(pool: asyncpg.Pool) -> bool:
     return bool(await pool.fetchval("SELECT count(*) FROM outbox") == 0)
 

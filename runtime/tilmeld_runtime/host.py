@@ -165,6 +165,7 @@ def build_app(spec: ServiceSpec) -> FastAPI:
             settings.kafka_bootstrap,
             batch_size=settings.relay_batch_size,
             client_id=f"tilmeld-{spec.name}-relay",
+            defer_seconds=settings.relay_defer_seconds,
         )
         retention = InboxRetention(pool, timedelta(days=settings.inbox_retention_days))
         app.state.pool, app.state.broker, app.state.subscribers = pool, broker, subscribers

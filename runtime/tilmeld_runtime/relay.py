@@ -47,8 +47,12 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         client_id: str = "tilmeld-relay",
+        defer_seconds: float = 0.0,
     ) -> None:
+        """`defer_seconds`: how long this relay lets the relays of the service's other processes
+        take the lock first; it stands by after that, as every relay that finds the lock taken."""
         self._pool, self._dsn, self._batch_size = pool, dsn, batch_size
+        self._defer_seconds = defer_seconds
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
@@ -89,6 +93,8 @@ class OutboxRelay:
         self._wake.set()
 
     async def _run(self) -> None:
+        if self._defer_seconds:
+            await self._sleep(self._defer_seconds)
         backoff = 0.2
         while True:
             try:

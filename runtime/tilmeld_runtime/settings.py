@@ -15,6 +15,12 @@ class ServiceSettings(BaseSettings):
     # Seconds a stopping service waits for in-flight work before it gives up.
     shutdown_timeout: float = 20.0
     relay_batch_size: int = 500
+    # Seconds this process leaves the outbox relay (one per database) to the service's other
+    # processes at start: the relay publishes everything its database's processes commit, so
+    # where it runs decides how the work is shared (deploy/local/services.sh puts it next to
+    # registration's decisions, the lighter of its two processes). It takes over when the one
+    # holding it stops.
+    relay_defer_seconds: float = Field(default=0.0, ge=0)
     # Most records a consumer handles in one transaction.
     batch_max_records: int = 500
     # How long the broker may hold a consumer's fetch when its partitions have no new records.
