@@ -43,15 +43,32 @@ async def _until_handled(service: ServiceProcess, timeout: float = 30.0) -> None
 
 
 async def _handled(service: ServiceProcess) -> float:
+    return (await _handled_types(service.port)).get(REQUEST_SEAT, 0)
+
+
+async def _metrics(port: int) -> list[str]:
     async with httpx.AsyncClient(timeout=5) as client:
-        text = (await client.get(f"http://127.0.0.1:{service.port}/metrics")).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("tilmeld_inputs_total{")
-        and 'outcome="handled"' in line
-        and f'type="{REQUEST_SEAT}"' in line
-    )
+        return (await client.get(f"http://127.0.0.1:{port}/metrics")).text.splitlines()
+
+
+async def _handled_types(port: int) -> dict[str, float]:
+    """Inputs a process handled, by CloudEvents type, from its own /metrics."""
+    handled: dict[str, float] = {}
+    for line in await _metrics(port):
+        if line.startswith("tilmeld_inputs_total{") and 'outcome="handled"' in line:
+            kind = line.split('type="', 1)[1].split('"', 1)[0]
+            handled[kind] = handled.get(kind, 0) + float(line.rsplit(" ", 1)[1])
+    return handled
+
+
+async def _topics_read(port: int) -> set[str]:
+    """The input topics a process consumes: it exposes its pipelines' counters from the start."""
+    prefix = 'tilmeld_inbox_duplicates_total{topic="'
+    return {
+        line[len(prefix) :].split('"', 1)[0]
+        for line in await _metrics(port)
+        if line.startswith(prefix)
+    }
 
 
 async def test_a_second_capacity_instance_shares_partitions_and_can_die_mid_rush(
@@ -103,28 +120,6 @@ async def test_a_second_capacity_instance_shares_partitions_and_can_die_mid_rush
         second.stop()
 
 
-def _handled_types(port: int) -> dict[str, float]:
-    """Inputs a process handled, by CloudEvents type, from its own /metrics."""
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-    handled: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("tilmeld_inputs_total{") and 'outcome="handled"' in line:
-            kind = line.split('type="', 1)[1].split('"', 1)[0]
-            handled[kind] = handled.get(kind, 0) + float(line.rsplit(" ", 1)[1])
-    return handled
-
-
-def _topics_read(port: int) -> set[str]:
-    """The input topics a process consumes: it exposes its pipelines' counters from the start."""
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-    prefix = 'tilmeld_inbox_duplicates_total{topic="'
-    return {
-        line[len(prefix) :].split('"', 1)[0]
-        for line in text.splitlines()
-        if line.startswith(prefix)
-    }
-
-
 async def test_registration_split_over_two_processes_decides_as_one(
     producer: Producer, outcomes: Tail, services: dict[str, ServiceProcess]
 ) -> None:
@@ -146,8 +141,8 @@ async def test_registration_split_over_two_processes_decides_as_one(
         for process in (intake, decisions):
             process.start()
             process.wait_ready()
-        assert _topics_read(intake.port) == {"tilmeld.catalog", "tilmeld.signups"}
-        assert _topics_read(decisions.port) == {"tilmeld.internal.capacity-decisions"}
+        assert await _topics_read(intake.port) == {"tilmeld.catalog", "tilmeld.signups"}
+        assert await _topics_read(decisions.port) == {"tilmeld.internal.capacity-decisions"}
         event_id = new_event_id("split")
         await publish_event(producer, conference(event_id, capacity=SEATS))
         requests = [
@@ -163,7 +158,8 @@ async def test_registration_split_over_two_processes_decides_as_one(
         assert kinds == ["confirmed"] * SEATS + ["waitlisted"] * 5
         assert all(len({f["id"] for f in outcome_for(facts, r)}) == 1 for r in requests)
 
-        by_intake, by_decisions = _handled_types(intake.port), _handled_types(decisions.port)
+        by_intake = await _handled_types(intake.port)
+        by_decisions = await _handled_types(decisions.port)
         assert by_intake.get(SIGNUP_REQUESTED, 0) >= 15
         assert by_decisions.get(SEAT_GRANTED, 0) >= SEATS
         assert by_decisions.get(SEAT_WAITLISTED, 0) >= 5
