@@ -91,3 +91,50 @@ async def test_consumers_of_quiet_topics_let_the_broker_hold_their_fetches_longe
         await broker.stop()
 
     assert held == {topics.CATALOG: 500, topics.ORGANISER_MESSAGES: 500, topics.SIGNUPS: 20}
+
+
+async def test_other_clients_records_reach_the_pipeline_as_they_came_and_aborted_ones_never(
+    topic: str,
+) -> None:
+    """Kafka allows null and binary header values, compressed batches and transactions; other
+    systems' clients use them. FastStream's own parser fails a batch on such a header (and the
+    batch would be skipped), aiokafka needs cramjam for the codecs, and read_uncommitted would
+    hand over what a transaction aborted."""
+    sent: list[tuple[bytes, list[tuple[str, bytes | None]]]] = []
+    for codec in ("gzip", "snappy", "lz4", "zstd"):
+        producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", compression_type=codec)
+        await producer.start()
+        try:
+            headers: list[tuple[str, bytes | None]] = [
+                ("x-null", None),
+                ("x-binary", b"\xff\xfe"),
+                ("codec", codec.encode()),
+            ]
+            value = f'{{"codec": "{codec}"}}'.encode()
+            await producer.send_and_wait(topic, value, key=b"k", partition=0, headers=headers)  # type: ignore[arg-type]
+            sent.append((value, headers))
+        finally:
+            await producer.stop()
+    transactional = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, transactional_id=topic)
+    await transactional.start()
+    try:
+        await transactional.begin_transaction()
+        await transactional.send_and_wait(topic, b"aborted", key=b"k", partition=0)
+        await transactional.abort_transaction()
+        async with transactional.transaction():
+            await transactional.send_and_wait(topic, b"committed", key=b"k", partition=0)
+        sent.append((b"committed", []))
+    finally:
+        await transactional.stop()
+
+    pipeline = _Collects(topic, len(sent))
+    broker = KafkaBroker(BOOTSTRAP, logger=None)
+    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
+    await broker.start()
+    try:
+        await asyncio.wait_for(pipeline.done.wait(), 30)
+    finally:
+        await broker.stop()
+
+    records = [record for batch in pipeline.batches for record in batch]
+    assert [(record.value, list(record.headers)) for record in records] == sent

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from tilmeld_contracts import topics
 from tilmeld_runtime import asyncapi, gather, gc_tuning, logs, metrics, tracing
 from tilmeld_runtime.db import create_pool, migrate
+from tilmeld_runtime.kafka_parser import parse_any_headers
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
 from tilmeld_runtime.relay import OutboxRelay
@@ -103,6 +104,9 @@ def _subscribe(
         pipeline.topic,
         group_id=group_id(service, pipeline.topic),
         auto_offset_reset="earliest",
+        # Other systems may write with transactional producers: what they abort was never sent,
+        # so it must never be decided (Kafka's default, read_uncommitted, would hand it over).
+        isolation_level="read_committed",
         # Whatever has been fetched is handled as one batch: one transaction, one offset commit.
         # getmany returns at once when records are buffered, so a lone record is not delayed.
         batch=True,
@@ -116,6 +120,7 @@ def _subscribe(
         # Commit after the batch's transaction; an infrastructure error nacks: the batch's
         # partitions are rewound to its first records and redelivered.
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=parse_any_headers,
         decoder=records_of,
         title=f"{service}:{pipeline.topic}",
     )

@@ -28,9 +28,13 @@ class ConsumerLagMonitor(BackgroundLoop):
         super().__init__()
         self._groups, self._interval = dict(groups), interval
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tilmeld-lag")
-        # No group: only asks for end offsets, never joins or commits.
+        # No group: only asks for end offsets, never joins or commits. read_committed, as the
+        # consumers it watches: an open transaction's records are not lag they could work off.
         self._offsets = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
         )
 
     async def stop(self) -> None:

@@ -23,8 +23,12 @@ class CatalogSync:
 
     async def start(self) -> None:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        # read_committed, as the catalog consumer: its end offsets are then the ones that
+        # consumer can reach (an open transaction's records are not reachable yet).
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, enable_auto_commit=False
+            bootstrap_servers=self._bootstrap,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
         )
         await self._admin.start()
         await self._consumer.start()
