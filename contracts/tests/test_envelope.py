@@ -1,3 +1,5 @@
+import base64
+
 import orjson
 import pytest
 
@@ -44,6 +46,35 @@ def test_reads_binary_mode() -> None:
     assert (event.source, event.id) == ("urn:crm", "7")
     assert event.data == {"event_id": "e", "email": "a@b.dk"}
     assert event.datacontenttype == "application/json"
+
+
+def _with_data_base64(data: bytes, **attributes: str) -> bytes:
+    event = {k: v for k, v in STRUCTURED.items() if k != "data"} | attributes
+    return orjson.dumps(event | {"data_base64": base64.b64encode(data).decode()})
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "text/json; charset=utf-8"])
+def test_reads_json_data_sent_as_data_base64(content_type: str | None) -> None:
+    """Some SDKs write any bytes as `data_base64`; with a JSON content type it is the data."""
+    extra = {"datacontenttype": content_type} if content_type else {}
+    event = read_record(_with_data_base64(orjson.dumps(STRUCTURED["data"]), **extra), [])
+    assert event.data == STRUCTURED["data"]
+    assert "data_base64" not in (event.model_extra or {})
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (_with_data_base64(b"<x/>", datacontenttype="application/xml"), "unsupported_content_type"),
+        (_with_data_base64(b"{ not json"), "not_json"),
+        (_with_data_base64(b"{}")[:-2] + b'!!"}', "not_cloudevent"),
+        (orjson.dumps({**STRUCTURED, "data_base64": "e30="}), "not_cloudevent"),
+    ],
+)
+def test_unreadable_data_base64_names_its_reason(value: bytes, reason: str) -> None:
+    with pytest.raises(UnreadableRecord) as caught:
+        read_record(value, [])
+    assert caught.value.reason == reason
 
 
 @pytest.mark.parametrize(

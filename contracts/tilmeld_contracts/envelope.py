@@ -2,6 +2,8 @@
 structured mode. Reading never raises anything but `UnreadableRecord`, whose `reason` is the
 dead-letter reason code."""
 
+import base64
+import binascii
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -79,10 +81,30 @@ def read_record(value: bytes | None, headers: Headers) -> CloudEvent:
         attributes = _loads(value, "record value")
         if not isinstance(attributes, dict):
             raise UnreadableRecord("not_cloudevent", "record value is not a JSON object")
+        if "data_base64" in attributes:
+            _decode_data_base64(attributes)
     try:
         return CloudEvent.model_validate(attributes)
     except ValidationError as error:
         raise UnreadableRecord("not_cloudevent", _validation_detail(error)) from None
+
+
+def _decode_data_base64(attributes: dict[str, Any]) -> None:
+    """The JSON format carries data that is not JSON text as `data_base64`, and some SDKs use it
+    for any bytes: read it when its content type says JSON, as in binary mode."""
+    encoded = attributes.pop("data_base64")
+    if "data" in attributes:
+        raise UnreadableRecord("not_cloudevent", "data and data_base64 are exclusive")
+    content_type = attributes.get("datacontenttype") or JSON_CONTENT_TYPE
+    if not isinstance(content_type, str) or "json" not in content_type:
+        raise UnreadableRecord("unsupported_content_type", f"data is {content_type}")
+    if not isinstance(encoded, str):
+        raise UnreadableRecord("not_cloudevent", "data_base64: not a string")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except binascii.Error as error:
+        raise UnreadableRecord("not_cloudevent", f"data_base64 is not base64: {error}") from None
+    attributes["data"] = _loads(raw, "data_base64")
 
 
 def new_event(
