@@ -3,7 +3,7 @@ value is null or not UTF-8. Kafka allows both, and other clients send them (Java
 null header values). A failed parse skips the whole fetched batch: its records would be lost
 with one log line. The pipeline reads the records and their headers itself (intake.py), so
 FastStream only needs a text view of the headers: when its own parse fails, give it one, and
-keep the records as they came."""
+keep the records as they came. Upstream: ag2ai/faststream#2458 (non-UTF-8 values, open)."""
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
