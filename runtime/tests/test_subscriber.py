@@ -40,6 +40,19 @@ class _Collects:
             self.done.set()
 
 
+async def _subscribed(topic: str, expected: int) -> list[Record]:
+    """What a service's subscriber on `topic` hands its pipeline, until `expected` records."""
+    pipeline = _Collects(topic, expected)
+    broker = KafkaBroker(BOOTSTRAP, logger=None)
+    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
+    await broker.start()
+    try:
+        await asyncio.wait_for(pipeline.done.wait(), 30)
+    finally:
+        await broker.stop()
+    return [record for batch in pipeline.batches for record in batch]
+
+
 async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
     topic: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,16 +72,7 @@ async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
             await producer.send_and_wait(topic, value, key=b"k", partition=0)
     finally:
         await producer.stop()
-    pipeline = _Collects(topic, len(values))
-    broker = KafkaBroker(BOOTSTRAP, logger=None)
-    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
-    await broker.start()
-    try:
-        await asyncio.wait_for(pipeline.done.wait(), 30)
-    finally:
-        await broker.stop()
-
-    records = [record for batch in pipeline.batches for record in batch]
+    records = await _subscribed(topic, len(values))
     assert [(record.topic, record.key, record.value) for record in records] == [
         (topic, b"k", value) for value in values
     ]
@@ -127,14 +131,5 @@ async def test_other_clients_records_reach_the_pipeline_as_they_came_and_aborted
     finally:
         await transactional.stop()
 
-    pipeline = _Collects(topic, len(sent))
-    broker = KafkaBroker(BOOTSTRAP, logger=None)
-    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
-    await broker.start()
-    try:
-        await asyncio.wait_for(pipeline.done.wait(), 30)
-    finally:
-        await broker.stop()
-
-    records = [record for batch in pipeline.batches for record in batch]
+    records = await _subscribed(topic, len(sent))
     assert [(record.value, list(record.headers)) for record in records] == sent

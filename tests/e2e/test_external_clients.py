@@ -23,6 +23,13 @@ STRUCTURED = {"content-type": "application/cloudevents+json"}
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 
 
+async def _conference(producer: Producer, prefix: str) -> str:
+    """A fresh conference with seats for everyone these tests send."""
+    event_id = new_event_id(prefix)
+    await publish_event(producer, conference(event_id, capacity=50))
+    return event_id
+
+
 def _signup(event_id: str, n: int) -> dict[str, object]:
     person = attendee(n, domain=f"{event_id}.dk")
     data = {"event_id": event_id, "attendee": person, "choices": {}}
@@ -48,8 +55,7 @@ def _binary_mode(event_id: str, n: int) -> tuple[str, dict[str, str]]:
 async def test_java_producers_with_every_codec_are_decided_and_read_back_in_java(
     producer: Producer, outcomes: Tail, deadletters: Tail
 ) -> None:
-    event_id = new_event_id("java")
-    await publish_event(producer, conference(event_id, capacity=50))
+    event_id = await _conference(producer, "java")
     sent: dict[str, str] = {}
     sends = []
     for n, codec in enumerate(CODECS):
@@ -89,8 +95,7 @@ async def test_java_producers_with_every_codec_are_decided_and_read_back_in_java
 async def test_a_sign_up_whose_transaction_was_aborted_is_never_decided(
     producer: Producer, outcomes: Tail, deadletters: Tail
 ) -> None:
-    event_id = new_event_id("tx")
-    await publish_event(producer, conference(event_id, capacity=50))
+    event_id = await _conference(producer, "tx")
     aborted, committed = _signup(event_id, 1), _signup(event_id, 2)
     crm = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, transactional_id=f"crm-{uuid.uuid4()}")
     await crm.start()
@@ -124,8 +129,7 @@ async def test_a_sign_up_whose_transaction_was_aborted_is_never_decided(
 async def test_a_null_record_from_java_is_dead_lettered_and_a_sign_up_without_key_decided(
     producer: Producer, outcomes: Tail, deadletters: Tail
 ) -> None:
-    event_id = new_event_id("null")
-    await publish_event(producer, conference(event_id, capacity=50))
+    event_id = await _conference(producer, "null")
     keyless, after = _signup(event_id, 1), _signup(event_id, 2)
     await java_clients.produce(
         topics.SIGNUPS,
