@@ -9,7 +9,7 @@ from multiprocessing.synchronize import Event
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from tilmeld_runtime.partitioner import partition_for
+from tilmeld_runtime.relay import PRODUCER_SETTINGS
 
 Relay = tuple[BaseProcess, Event, Event]
 
@@ -30,14 +30,8 @@ def _main(bootstrap: str, source: str, target: str, ready: Event, stop: Event) -
 
 
 async def _relay(bootstrap: str, source: str, target: str, ready: Event, stop: Event) -> None:
-    # The same producer settings as Tilmeld's outbox relay (runtime/tilmeld_runtime/relay.py).
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=0,
-        partitioner=partition_for,
-    )
+    # The same producer settings as Tilmeld's outbox relay.
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_SETTINGS)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await producer.start()
     await consumer.start()

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.protocol.produce import ProduceRequest
 
 from tilmeld_runtime.db import migrate
 from tilmeld_runtime.outbox import enqueue_raw
@@ -220,3 +221,30 @@ async def test_steady_traffic_costs_one_statement_per_cycle_and_nothing_lingers(
     assert cycles[0] >= 5
     assert counting.statements <= 1.3 * cycles[0] + 2, (counting.statements, cycles[0])
     assert emptied_after < 0.5
+
+
+async def test_a_full_cycle_for_one_key_goes_out_in_one_produce_request(
+    outbox_pool: asyncpg.Pool, topic: str
+) -> None:
+    """One event's records share a partition, and aiokafka sends a partition's batches one
+    request at a time. With its default 16 KB batches, 500 facts of ~1 KB (a rush cycle) took
+    ~30 produce requests in sequence; the relay's batches hold a whole cycle."""
+    values = [(b"event", f"{i:03d}".encode() + b"x" * 1_000) for i in range(500)]
+    await _enqueue(outbox_pool, topic, values)
+    relay = OutboxRelay(outbox_pool, DSN, BOOTSTRAP, batch_size=500)
+    produce_requests = [0]
+    send = relay._producer.client.send
+
+    async def counted_send(node_id: int, request: Any, **kwargs: Any) -> Any:
+        produce_requests[0] += isinstance(request, ProduceRequest)
+        return await send(node_id, request, **kwargs)
+
+    relay._producer.client.send = counted_send  # type: ignore[method-assign]
+    await relay.start()
+    try:
+        found = await _read(topic, 500)
+        await _until(lambda: _empty(outbox_pool))
+    finally:
+        await relay.stop()
+    assert [value for _, value, _ in found] == [value for _, value in values]
+    assert produce_requests[0] <= 2, produce_requests[0]
