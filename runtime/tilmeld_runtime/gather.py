@@ -22,6 +22,14 @@ The fetch also never sleeps after an empty poll. FastStream's own batch fetch wa
 record after a quiet spell (the opening of registration, or any sign-up on a quiet day) waited
 up to 200 ms more at every consumer hop: the first 300 ms of sign-ups of the benchmark's
 fixed-rate phase took 300-400 ms where the rest took ~60.
+
+A poll that hands out nothing may still have moved the consumer's position: past the marker
+(control record) that ends another system's transaction, or past a whole aborted transaction
+and its marker (read_committed). FastStream commits only with a batch, so the group's offset
+stayed behind them until the next record came, and the lag monitor showed that as lag: one
+record behind a batch capped right before a marker, an aborted transaction's records + 1 after
+it. Such a poll commits the positions it moved: nothing is in flight then (the consume loop
+acks or nacks a batch before it fetches again), so offsets still cover only handled records.
 """
 
 import asyncio
@@ -30,7 +38,7 @@ import time
 from itertools import chain
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from tilmeld_runtime.pipeline import Record
 
@@ -47,8 +55,10 @@ def fetch_into(subscriber: Any, max_records: int, wait_ms: int, gather_ms: int) 
         if not isinstance(consumer, AIOKafkaConsumer):  # FastStream's in-memory test broker
             stand_in: tuple[Record, ...] = await faststream_fetch(consumer)
             return stand_in
+        before = _positions(consumer)
         records = await fetch(consumer, max_records, wait_ms)
         if not records:
+            await _commit_passed_over(consumer, before)
             return records
         return records + await top_up(consumer, max_records - len(records), gather_ms)
 
@@ -66,6 +76,37 @@ async def fetch(consumer: AIOKafkaConsumer, max_records: int, wait_ms: int) -> t
         if rest > 0:
             await asyncio.sleep(rest)
     return records
+
+
+def _positions(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+    """The consumer's position in each assigned partition that has one: what its `commit()`
+    (FastStream's ack) commits. aiokafka has no public accessor that does not wait for a
+    position."""
+    subscription = consumer._subscription.subscription
+    assignment = subscription.assignment if subscription is not None else None
+    if assignment is None:
+        return {}
+    return {tp: meta.offset for tp, meta in assignment.all_consumed_offsets().items()}
+
+
+async def _commit_passed_over(
+    consumer: AIOKafkaConsumer, before: dict[TopicPartition, int]
+) -> None:
+    """Commit the positions an empty poll moved forward (or set, on a partition just assigned):
+    it handed nothing out, so it passed over control records and aborted records only."""
+    if consumer._group_id is None:  # assigned by hand (tests): nothing to commit to
+        return
+    moved = {
+        tp: position
+        for tp, position in _positions(consumer).items()
+        if tp not in before or position > before[tp]
+    }
+    if not moved:
+        return
+    try:
+        await consumer.commit(moved)
+    except Exception:  # a rebalance or broker error: the next batch's commit covers it
+        log.warning("committing offsets past control records failed", exc_info=True)
 
 
 async def top_up(consumer: object, room: int, gather_ms: int) -> tuple[Record, ...]:
