@@ -5,21 +5,32 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from tilmeld_runtime.db import migrate
 from tilmeld_runtime.testing import private_schema_pool
 
 DSN = os.environ.get("TILMELD_BENCH_DB", "postgresql://bench:bench@127.0.0.1:55432/bench")
 BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 
 
 @pytest.fixture
 async def pool() -> AsyncIterator[asyncpg.Pool]:
     async with private_schema_pool(DSN) as created:
         yield created
+
+
+@pytest.fixture
+async def runtime_pool(pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The pool with the runtime's own tables (inbox, outbox) and no service's migrations."""
+    NO_MIGRATIONS.mkdir(exist_ok=True)
+    await migrate(pool, NO_MIGRATIONS)
+    return pool
 
 
 @pytest.fixture

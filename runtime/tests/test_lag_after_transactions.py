@@ -7,7 +7,6 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,7 +19,6 @@ from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_runtime.db import migrate
 from tilmeld_runtime.host import _subscribe, group_id
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
@@ -29,7 +27,6 @@ from tilmeld_runtime.settings import ServiceSettings
 BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 SERVICE = "lag-test"
 TYPE = "dk.example.thing.v1"
-NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 
 
 class Thing(BaseModel):
@@ -40,13 +37,6 @@ class Thing(BaseModel):
 async def topic(scratch_topic: Any) -> AsyncIterator[str]:
     async with scratch_topic("test.lag", 1) as name:
         yield name
-
-
-@pytest.fixture
-async def migrated(pool: asyncpg.Pool) -> asyncpg.Pool:
-    NO_MIGRATIONS.mkdir(exist_ok=True)
-    await migrate(pool, NO_MIGRATIONS)
-    return pool
 
 
 class _Handled:
@@ -156,13 +146,13 @@ async def _running(pool: asyncpg.Pool, topic: str, settings: ServiceSettings) ->
 
 
 async def test_transactions_written_before_the_consumer_started_leave_no_lag(
-    migrated: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
+    runtime_pool: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
 ) -> None:
     await _transaction(transactional, topic, ["a1", "a2", "a3"])
     await _transaction(transactional, topic, ["x1", "x2"], commit=False)
     await _transaction(transactional, topic, ["b1", "b2"])
 
-    broker, handled = await _running(migrated, topic, ServiceSettings(http_port=0))
+    broker, handled = await _running(runtime_pool, topic, ServiceSettings(http_port=0))
     try:
         await handled.wait_for(5)
         end, committed = await _caught_up(topic)
@@ -175,11 +165,11 @@ async def test_transactions_written_before_the_consumer_started_leave_no_lag(
 
 
 async def test_transactions_written_to_a_caught_up_consumer_leave_no_lag(
-    migrated: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
+    runtime_pool: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
 ) -> None:
     """The usual case: the other system writes while the service is running. An aborted
     transaction last hands the consumer nothing at all, yet moves the end offset."""
-    broker, handled = await _running(migrated, topic, ServiceSettings(http_port=0))
+    broker, handled = await _running(runtime_pool, topic, ServiceSettings(http_port=0))
     try:
         await _transaction(transactional, topic, ["a1", "a2"])
         await handled.wait_for(2)
@@ -196,14 +186,14 @@ async def test_transactions_written_to_a_caught_up_consumer_leave_no_lag(
 
 
 async def test_a_full_batch_that_ends_right_before_a_marker_leaves_no_lag(
-    migrated: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
+    runtime_pool: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
 ) -> None:
     """A batch capped at `batch_max_records` stops at its last record: the marker behind it is
     passed over only by the next poll, which hands out nothing."""
     await _transaction(transactional, topic, ["a1", "a2", "a3"])
 
     settings = ServiceSettings(http_port=0, batch_max_records=3)
-    broker, handled = await _running(migrated, topic, settings)
+    broker, handled = await _running(runtime_pool, topic, settings)
     try:
         await handled.wait_for(3)
         end, committed = await _caught_up(topic)
@@ -215,10 +205,10 @@ async def test_a_full_batch_that_ends_right_before_a_marker_leaves_no_lag(
 
 
 async def test_a_real_lag_of_one_record_still_shows(
-    migrated: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
+    runtime_pool: asyncpg.Pool, topic: str, transactional: AIOKafkaProducer
 ) -> None:
     await _transaction(transactional, topic, ["a1", "a2"])
-    broker, handled = await _running(migrated, topic, ServiceSettings(http_port=0))
+    broker, handled = await _running(runtime_pool, topic, ServiceSettings(http_port=0))
     try:
         await handled.wait_for(2)
         assert await _caught_up(topic) == (3, 3)

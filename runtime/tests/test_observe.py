@@ -6,7 +6,6 @@ import io
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,12 +16,10 @@ from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 
 from tilmeld_contracts.envelope import CloudEvent, new_event
-from tilmeld_runtime.db import migrate
 from tilmeld_runtime.logs import configure_logging
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
 
 TYPE = "dk.example.thing.v1"
-NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 TRACEPARENT = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 log = logging.getLogger("tilmeld.test")
 
@@ -76,10 +73,8 @@ async def _handle(tx: Tx, event: CloudEvent, thing: Thing) -> None:
 
 
 @pytest.fixture
-async def pipeline(pool: asyncpg.Pool) -> Pipeline:
-    NO_MIGRATIONS.mkdir(exist_ok=True)
-    await migrate(pool, NO_MIGRATIONS)
-    return Pipeline(pool, "t", {TYPE: Route(Thing, _handle)})
+async def pipeline(runtime_pool: asyncpg.Pool) -> Pipeline:
+    return Pipeline(runtime_pool, "t", {TYPE: Route(Thing, _handle)})
 
 
 async def _outbox(pool: asyncpg.Pool) -> list[tuple[dict[str, Any], dict[str, bytes]]]:

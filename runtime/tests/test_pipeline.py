@@ -2,7 +2,6 @@
 and what happens when a handler fails."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 import orjson
@@ -13,11 +12,9 @@ from pydantic import BaseModel
 from tilmeld_contracts.common import CHECKED_UPSTREAM
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_contracts.signups.v1 import Attendee
-from tilmeld_runtime.db import migrate
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
 
 TYPE = "dk.example.thing.v1"
-NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 
 
 class Thing(BaseModel):
@@ -62,9 +59,7 @@ async def _outbox(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 
 
 @pytest.fixture
-async def handled(pool: asyncpg.Pool) -> list[str]:
-    NO_MIGRATIONS.mkdir(exist_ok=True)
-    await migrate(pool, NO_MIGRATIONS)
+async def handled(runtime_pool: asyncpg.Pool) -> list[str]:
     return []
 
 

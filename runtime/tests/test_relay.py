@@ -6,7 +6,6 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -14,26 +13,17 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.protocol.produce import ProduceRequest
 
-from tilmeld_runtime.db import migrate
 from tilmeld_runtime.outbox import enqueue_raw
 from tilmeld_runtime.relay import OutboxRelay
 
 BOOTSTRAP = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 DSN = os.environ.get("TILMELD_BENCH_DB", "postgresql://bench:bench@127.0.0.1:55432/bench")
-NO_MIGRATIONS = Path(__file__).parent / "no-migrations"
 
 
 @pytest.fixture
 async def topic(scratch_topic: Any) -> AsyncIterator[str]:
     async with scratch_topic("test.relay", 3) as name:
         yield name
-
-
-@pytest.fixture
-async def outbox_pool(pool: asyncpg.Pool) -> asyncpg.Pool:
-    NO_MIGRATIONS.mkdir(exist_ok=True)
-    await migrate(pool, NO_MIGRATIONS)
-    return pool
 
 
 async def _enqueue(pool: asyncpg.Pool, topic: str, values: list[tuple[bytes, bytes]]) -> None:
@@ -72,16 +62,16 @@ def _relay(pool: asyncpg.Pool) -> OutboxRelay:
 
 
 async def test_committed_rows_go_out_in_order_per_key_and_are_deleted_after(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
     values = [(f"event-{i % 2}".encode(), f"{i:03d}".encode()) for i in range(40)]
-    await _enqueue(outbox_pool, topic, values[:20])
-    relay = _relay(outbox_pool)
+    await _enqueue(runtime_pool, topic, values[:20])
+    relay = _relay(runtime_pool)
     await relay.start()
     try:
-        await _enqueue(outbox_pool, topic, values[20:])  # while it runs: woken by NOTIFY
+        await _enqueue(runtime_pool, topic, values[20:])  # while it runs: woken by NOTIFY
         found = await _read(topic, 40)
-        await _until(lambda: _empty(outbox_pool))
+        await _until(lambda: _empty(runtime_pool))
     finally:
         await relay.stop()
     assert len(found) == 40  # in batches of 7, none lost, none twice
@@ -92,22 +82,22 @@ async def test_committed_rows_go_out_in_order_per_key_and_are_deleted_after(
 
 
 async def test_one_relay_per_database_publishes_and_a_second_takes_over(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
-    first, second = _relay(outbox_pool), _relay(outbox_pool)
+    first, second = _relay(runtime_pool), _relay(runtime_pool)
     await first.start()
     await _until(lambda: _true(first.active))
     await second.start()
     try:
         await asyncio.sleep(0.5)
         assert first.active and not second.active  # the advisory lock is taken
-        await _enqueue(outbox_pool, topic, [(b"e", b"before")])
-        await _until(lambda: _empty(outbox_pool))
+        await _enqueue(runtime_pool, topic, [(b"e", b"before")])
+        await _until(lambda: _empty(runtime_pool))
         await first.stop()
         await _until(lambda: _true(second.active))  # it tries again every 2 s
-        await _enqueue(outbox_pool, topic, [(b"e", b"after")])
+        await _enqueue(runtime_pool, topic, [(b"e", b"after")])
         found = await _read(topic, 2)
-        await _until(lambda: _empty(outbox_pool))
+        await _until(lambda: _empty(runtime_pool))
     finally:
         await second.stop()
         await first.stop()
@@ -115,10 +105,10 @@ async def test_one_relay_per_database_publishes_and_a_second_takes_over(
 
 
 async def test_a_deferring_relay_leaves_the_lock_to_one_started_after_it_and_stands_by(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
-    deferring = OutboxRelay(outbox_pool, DSN, BOOTSTRAP, client_id="deferring", defer_seconds=1.0)
-    prompt = _relay(outbox_pool)
+    deferring = OutboxRelay(runtime_pool, DSN, BOOTSTRAP, client_id="deferring", defer_seconds=1.0)
+    prompt = _relay(runtime_pool)
     await deferring.start()
     await asyncio.sleep(0.3)
     await prompt.start()
@@ -128,9 +118,9 @@ async def test_a_deferring_relay_leaves_the_lock_to_one_started_after_it_and_sta
         assert not deferring.active
         await prompt.stop()
         await _until(lambda: _true(deferring.active))
-        await _enqueue(outbox_pool, topic, [(b"e", b"by the deferring relay")])
+        await _enqueue(runtime_pool, topic, [(b"e", b"by the deferring relay")])
         found = await _read(topic, 1)
-        await _until(lambda: _empty(outbox_pool))
+        await _until(lambda: _empty(runtime_pool))
     finally:
         await prompt.stop()
         await deferring.stop()
@@ -146,24 +136,24 @@ async def _true(value: bool) -> bool:
 
 
 async def test_large_and_small_batches_are_deleted_and_none_goes_out_twice(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
     """Batches above _MERGE_AT_MOST get a DELETE of their own; smaller ones are deleted by the
     statement that reads the next rows. Either way each row goes out once, and a relay that
     stops leaves nothing it published behind."""
     values = [(b"event", f"{i:03d}".encode()) for i in range(150)]
-    await _enqueue(outbox_pool, topic, values)
-    relay = OutboxRelay(pool=outbox_pool, dsn=DSN, bootstrap=BOOTSTRAP, batch_size=100)
+    await _enqueue(runtime_pool, topic, values)
+    relay = OutboxRelay(pool=runtime_pool, dsn=DSN, bootstrap=BOOTSTRAP, batch_size=100)
     await relay.start()
     try:
         found = await _read(topic, 150)
-        await _until(lambda: _empty(outbox_pool))
-        await _enqueue(outbox_pool, topic, [(b"event", b"last")])
+        await _until(lambda: _empty(runtime_pool))
+        await _enqueue(runtime_pool, topic, [(b"event", b"last")])
         found += (await _read(topic, 151))[150:]
     finally:
         await relay.stop()
     assert [value for _, value, _ in found] == [value for _, value in values] + [b"last"]
-    assert await _empty(outbox_pool)
+    assert await _empty(runtime_pool)
     # Waiting 2 s for a 152nd record: none comes, so no row was published twice.
     assert len(await _read(topic, 152, seconds=2.0)) == 151
 
@@ -188,13 +178,13 @@ class _CountingPool:
 
 
 async def test_steady_traffic_costs_one_statement_per_cycle_and_nothing_lingers(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
     """Rows that come one transaction at a time (each with its NOTIFY): a cycle that was not
     full does not look again at once; its rows are deleted by the statement that reads the next
     ones. Before, every cycle took a second statement that found nothing."""
-    relay = _relay(outbox_pool)
-    counting = _CountingPool(outbox_pool)
+    relay = _relay(runtime_pool)
+    counting = _CountingPool(runtime_pool)
     cycles = [0]
     publish_batch = relay._publish_batch
 
@@ -209,11 +199,11 @@ async def test_steady_traffic_costs_one_statement_per_cycle_and_nothing_lingers(
     relay._publish_batch = counted_publish_batch  # type: ignore[method-assign]
     try:
         for index in range(30):
-            await _enqueue(outbox_pool, topic, [(b"event", f"{index:03d}".encode())])
+            await _enqueue(runtime_pool, topic, [(b"event", f"{index:03d}".encode())])
             await asyncio.sleep(0.01)
         found = await _read(topic, 30)
         started = time.monotonic()
-        await _until(lambda: _empty(outbox_pool), seconds=2.0)
+        await _until(lambda: _empty(runtime_pool), seconds=2.0)
         emptied_after = time.monotonic() - started
     finally:
         await relay.stop()
@@ -224,14 +214,14 @@ async def test_steady_traffic_costs_one_statement_per_cycle_and_nothing_lingers(
 
 
 async def test_a_full_cycle_for_one_key_goes_out_in_one_produce_request(
-    outbox_pool: asyncpg.Pool, topic: str
+    runtime_pool: asyncpg.Pool, topic: str
 ) -> None:
     """One event's records share a partition, and aiokafka sends a partition's batches one
     request at a time. With its default 16 KB batches, 500 facts of ~1 KB (a rush cycle) took
     ~30 produce requests in sequence; the relay's batches hold a whole cycle."""
     values = [(b"event", f"{i:03d}".encode() + b"x" * 1_000) for i in range(500)]
-    await _enqueue(outbox_pool, topic, values)
-    relay = OutboxRelay(outbox_pool, DSN, BOOTSTRAP, batch_size=500)
+    await _enqueue(runtime_pool, topic, values)
+    relay = OutboxRelay(runtime_pool, DSN, BOOTSTRAP, batch_size=500)
     produce_requests = [0]
     send = relay._producer.client.send
 
@@ -243,7 +233,7 @@ async def test_a_full_cycle_for_one_key_goes_out_in_one_produce_request(
     await relay.start()
     try:
         found = await _read(topic, 500)
-        await _until(lambda: _empty(outbox_pool))
+        await _until(lambda: _empty(runtime_pool))
     finally:
         await relay.stop()
     assert [value for _, value, _ in found] == [value for _, value in values]
