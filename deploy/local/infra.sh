@@ -229,6 +229,12 @@ shared_buffers = 256MB
 # cluster, and it removes the WAL flush from every commit, which dominates test/bench latency.
 fsync = on
 synchronous_commit = off
+# Checkpoints at most every 15 min instead of whenever 1 GB of WAL piled up (every ~2 min under
+# a rush): the first change to a page after a checkpoint writes the whole page into the WAL, so
+# frequent checkpoints doubled the WAL (~480 -> ~245 MB per benchmark run), and a checkpoint's
+# closing fsync stalled every hop for ~0.5 s (bench/RESULTS.md, eleventh round).
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 # Everything goes to stderr, which pg_ctl -l redirects into $PG_LOG.
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
