@@ -250,7 +250,10 @@ EOF
 
 pg_start() {
   if pg_running; then
-    info "PostgreSQL already running (port $PG_PORT)"
+    # A cluster started by an older script gets today's settings (all of them reloadable).
+    pg_write_conf
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" reload >/dev/null || warn "PostgreSQL: reload failed"
+    info "PostgreSQL already running (port $PG_PORT), settings reloaded"
     return 0
   fi
   if port_open "$PG_PORT"; then
