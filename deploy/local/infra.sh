@@ -232,7 +232,7 @@ synchronous_commit = off
 # Checkpoints at most every 15 min instead of whenever 1 GB of WAL piled up (every ~2 min under
 # a rush): the first change to a page after a checkpoint writes the whole page into the WAL, so
 # frequent checkpoints doubled the WAL (~480 -> ~245 MB per benchmark run), and a checkpoint's
-# closing fsync stalled every hop for ~0.5 s (bench/RESULTS.md, eleventh round).
+# closing fsync stalled every hop for ~0.5 s in one measured run (bench/RESULTS.md, eleventh round).
 max_wal_size = 4GB
 checkpoint_timeout = 15min
 # Everything goes to stderr, which pg_ctl -l redirects into $PG_LOG.
@@ -250,7 +250,8 @@ EOF
 
 pg_start() {
   if pg_running; then
-    # A cluster started by an older script gets today's settings (all of them reloadable).
+    # A cluster started by an older script gets today's settings; the reloadable ones (the
+    # checkpoint settings) apply at once, port, addresses and memory only after `down` + `up`.
     pg_write_conf
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" reload >/dev/null || warn "PostgreSQL: reload failed"
     info "PostgreSQL already running (port $PG_PORT), settings reloaded"
