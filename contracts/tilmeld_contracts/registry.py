@@ -4,6 +4,7 @@ from pydantic import BaseModel
 
 from tilmeld_contracts.catalog import messages_v1 as messages
 from tilmeld_contracts.catalog import v1 as catalog
+from tilmeld_contracts.internal import bundle_v1 as bundle
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.notification import v1 as notification
 from tilmeld_contracts.registration import v1 as registration
@@ -40,6 +41,7 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     capacity.SEAT_RELEASED: capacity.SeatReleased,
     capacity.SESSIONS_CHANGED: capacity.SessionsChanged,
     capacity.SEAT_REFUSED: capacity.SeatRefused,
+    bundle.BUNDLE: bundle.Bundle,
 }
 
 PUBLIC_TYPES = {t for t in DATA_MODELS if ".internal." not in t}

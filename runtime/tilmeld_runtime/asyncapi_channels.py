@@ -2,6 +2,7 @@
 the declarations the AsyncAPI documents (`asyncapi.py`) are generated from."""
 
 from tilmeld_contracts import topics
+from tilmeld_contracts.internal import bundle_v1 as bundle
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.registry import DATA_MODELS
 
@@ -40,13 +41,14 @@ WRITES: dict[str, dict[str, tuple[str, ...] | None]] = {
             capacity.REQUEST_SEAT,
             capacity.RELEASE_SEAT,
             capacity.ANSWER_OFFER,
+            bundle.BUNDLE,
         ),
         topics.DEADLETTER: None,
     },
     # Capacity's offer timer sends `expire-offer` to its own input, in order with the rest.
     "capacity": {
         topics.CAPACITY_DECISIONS: None,
-        topics.CAPACITY_COMMANDS: (capacity.EXPIRE_OFFER,),
+        topics.CAPACITY_COMMANDS: (capacity.EXPIRE_OFFER, bundle.BUNDLE),
         topics.DEADLETTER: None,
     },
     "notification": {topics.NOTIFICATIONS: None, topics.DEADLETTER: None},
@@ -63,4 +65,9 @@ def topic_of(event_type: str) -> str:
 
 
 def types_on(topic: str) -> list[str]:
-    return sorted(t for t in DATA_MODELS if topic_of(t) == topic)
+    """The types on `topic`; a bundle travels on both internal topics."""
+    return sorted(
+        t
+        for t in DATA_MODELS
+        if topic_of(t) == topic or (t == bundle.BUNDLE and topic in topics.INTERNAL_TOPICS)
+    )

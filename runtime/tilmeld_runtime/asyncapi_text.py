@@ -12,7 +12,11 @@ _ENVELOPE = (
     " the chain (a sign-up's id on everything it causes); a W3C `traceparent` header carries"
     " the trace context."
 )
-_INTERNAL = " Internal to Tilmeld: no compatibility promise to other systems."
+_INTERNAL = (
+    " Internal to Tilmeld: no compatibility promise to other systems. Several events of one"
+    " transaction for one key travel as one `dk.tilmeld.internal.bundle.v1` record whose"
+    " `data.events` lists them in order, each a whole CloudEvent with its own `traceparent`."
+)
 
 CHANNEL_TEXT = {
     topics.CATALOG: "Event definitions from organisers (`tilmeld events publish`); compacted,"
@@ -64,5 +68,9 @@ DEADLETTER_HEADERS: dict[str, Any] = {
         "tilmeld-topic": _header("Topic the input was read from"),
         "tilmeld-partition": _header("Partition the input was read from"),
         "tilmeld-offset": _header("Offset of the input"),
+        "tilmeld-bundle-index": _header(
+            "Set when one event of an internal bundle is dead-lettered: its place in the"
+            " bundle (from 0); the record value is that event alone"
+        ),
     },
 }

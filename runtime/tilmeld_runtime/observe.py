@@ -8,7 +8,7 @@ chain's correlation id. So a sign-up, its seat request, capacity's decision, the
 and the notification about it all share one."""
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any
@@ -62,8 +62,13 @@ def identifiers(record: ConsumerRecord[bytes, bytes], event: CloudEvent) -> dict
 
 
 @contextlib.contextmanager
-def handling(record: ConsumerRecord[bytes, bytes], event: CloudEvent) -> Iterator[str]:
-    """Bind the input's identifiers and open its span; yields its correlation id."""
+def handling(
+    record: ConsumerRecord[bytes, bytes],
+    event: CloudEvent,
+    trace: Sequence[tuple[str, bytes]] | None = None,
+) -> Iterator[str]:
+    """Bind the input's identifiers and open its span; yields its correlation id. `trace` is
+    the trace context of an event that came in a bundle (default: the record's headers)."""
     ids = identifiers(record, event)
     attributes: dict[str, Any] = {
         "cloudevents.event_id": event.id,
@@ -74,7 +79,8 @@ def handling(record: ConsumerRecord[bytes, bytes], event: CloudEvent) -> Iterato
     }
     if event.subject:
         attributes["cloudevents.event_subject"] = event.subject
-    with bound(**ids), tracing.input_span(record.topic, record.headers or (), attributes):
+    headers = (record.headers or ()) if trace is None else trace
+    with bound(**ids), tracing.input_span(record.topic, headers, attributes):
         yield ids["correlation_id"]
 
 

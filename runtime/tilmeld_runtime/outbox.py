@@ -4,8 +4,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
+from tilmeld_contracts import topics
+from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_runtime import tracing
+from tilmeld_runtime.bundling import outbox_rows
 
 
 async def enqueue_raw(
@@ -34,12 +36,12 @@ async def enqueue_events(
     """Queue (topic, key, event) triples in order; the relay keeps that order per key.
     `trace` holds each item's trace headers (W3C `traceparent`), default: the current span's.
     They are stored with the row, so the relay publishes the context of the span that emitted
-    the event, not whatever it is doing itself."""
+    the event, not whatever it is doing itself. On the internal topics several events for one
+    key become one bundle row (`bundling`)."""
     if not items:
         return
     if trace is None:
         trace = [tracing.trace_headers()] * len(items)
-    base = structured_headers()
     topics_: list[str] = []
     keys: list[bytes] = []
     values: list[bytes] = []
@@ -47,15 +49,14 @@ async def enqueue_events(
     header_values: list[bytes] = []
     starts: list[int] = []
     counts: list[int] = []
-    for (topic, key, event), extra in zip(items, trace, strict=True):
-        headers = [*base, *extra]
-        topics_.append(topic)
-        keys.append(key.encode())
-        values.append(encode(event))
+    for row in outbox_rows(items, trace, topics.INTERNAL_TOPICS):
+        topics_.append(row.topic)
+        keys.append(row.key)
+        values.append(row.value)
         starts.append(len(names))
-        counts.append(len(headers))
-        names.extend(h[0] for h in headers)
-        header_values.extend(h[1] for h in headers)
+        counts.append(len(row.headers))
+        names.extend(h[0] for h in row.headers)
+        header_values.extend(h[1] for h in row.headers)
     # ONE statement for the batch (executemany would be one statement and one trigger call per
     # row). Each row's headers are its slice of the flat header arrays; rows keep their order,
     # so `seq` grows in emit order.

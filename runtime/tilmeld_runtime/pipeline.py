@@ -5,8 +5,14 @@ writes. Whatever cannot be read goes to the dead-letter topic; nothing stalls.
 `process_batch` handles a whole fetched batch in ONE transaction (one inbox round trip, one
 outbox write, one commit) — the records of a partition in order. If anything in it fails for a
 reason other than the infrastructure, the batch is rolled back and its records are handled one
-by one with `process`, which retries and finally parks a failing record as a dead letter.
+by one with `process`, which handles each event in a savepoint, retries it, and finally parks
+an event that keeps failing as a dead letter.
 FastStream commits the offsets only after the handler returned, i.e. after the commit.
+
+On the internal topics a record may be a bundle of events (tilmeld_contracts.internal.bundle_v1):
+the inbox dedupes the bundle, and its events are handled in order like records of their own,
+each with its own span, log context and correlation id. A bundle event that keeps failing is
+dead-lettered alone; the rest of its bundle is decided.
 """
 
 import asyncio
@@ -23,8 +29,16 @@ from pydantic import BaseModel
 
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.internal.bundle_v1 import BUNDLE
 from tilmeld_runtime import inbox, metrics, observe, outbox
-from tilmeld_runtime.intake import DeadLetter, Readable, classify, deadletter_headers
+from tilmeld_runtime.intake import (
+    Bundled,
+    DeadLetter,
+    Readable,
+    classify,
+    deadletter_headers,
+    event_value,
+)
 from tilmeld_runtime.tx import Tx
 
 log = logging.getLogger(__name__)
@@ -72,14 +86,17 @@ class Pipeline:
         routes: dict[str, Route[Any]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         prepare: Prepare | None = None,
+        bundles: bool | None = None,
     ) -> None:
         self._pool, self.topic, self._routes, self._clock = pool, topic, routes, clock
         self._prepare = prepare
+        # Bundles are read where Tilmeld writes them: its internal topics (default).
+        self._bundles = topic in topics.INTERNAL_TOPICS if bundles is None else bundles
 
     @property
     def event_types(self) -> list[str]:
-        """The CloudEvents types this pipeline routes (anything else is dead-lettered)."""
-        return sorted(self._routes)
+        """The CloudEvents types this pipeline reads (anything else is dead-lettered)."""
+        return sorted([*self._routes, *([BUNDLE] if self._bundles else [])])
 
     async def process_batch(self, records: Sequence[Record]) -> None:
         started = time.perf_counter()
@@ -99,107 +116,156 @@ class Pipeline:
             for record in records:
                 await self.process(record)
             return
-        elapsed = (time.perf_counter() - started) / max(1, len(records))
+        elapsed = (time.perf_counter() - started) / max(1, len(outcomes))
         for label, outcome in outcomes:
             metrics.INPUTS.labels(self.topic, label, outcome).inc()
             metrics.HANDLER_SECONDS.labels(self.topic).observe(elapsed)
 
     async def process(self, record: Record) -> None:
-        """One record in its own transaction, retried; a persistent bug parks it."""
+        """One record in its own transaction, each of its events (a bundle holds several) in a
+        savepoint of it: an event whose handler keeps failing is parked as a dead letter and
+        the others go on."""
         started = time.perf_counter()
-        attempt = 0
-        while True:
-            try:
-                [outcome] = await self._in_one_transaction([record])
-                break
-            except TRANSIENT:
-                metrics.HANDLER_RETRIES.labels(self.topic).inc()
-                log.warning(
-                    "transient error at %s/%s@%s; handing back to Kafka",
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    exc_info=True,
-                )
-                await asyncio.sleep(1.0)
-                raise
-            except Exception as error:
-                attempt += 1
-                log.exception(
-                    "handling %s/%s@%s failed (attempt %d)",
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    attempt,
-                )
-                if attempt >= BUG_ATTEMPTS:
-                    await self._park(record, repr(error)[:500])
-                    outcome = ("?", "deadlettered")
-                    break
-                await asyncio.sleep(0.2 * attempt)
-        metrics.INPUTS.labels(self.topic, *outcome).inc()
-        metrics.HANDLER_SECONDS.labels(self.topic).observe(time.perf_counter() - started)
+        try:
+            outcomes = await self._in_one_transaction([record], isolate=True)
+        except TRANSIENT:
+            metrics.HANDLER_RETRIES.labels(self.topic).inc()
+            log.warning(
+                "transient error at %s/%s@%s; handing back to Kafka",
+                record.topic,
+                record.partition,
+                record.offset,
+                exc_info=True,
+            )
+            await asyncio.sleep(1.0)
+            raise
+        except Exception as error:  # not the handler: the inbox or the dead letter itself
+            log.exception("handling %s/%s@%s failed", record.topic, record.partition, record.offset)
+            await self._park(record, repr(error)[:500])
+            outcomes = [("?", "deadlettered")]
+        elapsed = (time.perf_counter() - started) / max(1, len(outcomes))
+        for outcome in outcomes:
+            metrics.INPUTS.labels(self.topic, *outcome).inc()
+            metrics.HANDLER_SECONDS.labels(self.topic).observe(elapsed)
 
-    async def _in_one_transaction(self, records: Sequence[Record]) -> list[tuple[str, str]]:
-        inputs = [(record, classify(record, self._routes)) for record in records]
+    async def _in_one_transaction(
+        self, records: Sequence[Record], isolate: bool = False
+    ) -> list[tuple[str, str]]:
+        inputs = [(record, classify(record, self._routes, self._bundles)) for record in records]
         keys = [i.key(r) if isinstance(i, DeadLetter) else i.key() for r, i in inputs]
         outcomes: list[tuple[str, str]] = []
         async with self._pool.acquire() as conn, conn.transaction():
             fresh = await inbox.claim_many(conn, keys, self.topic)
-            tx = Tx(conn, self._clock())
             letters: list[tuple[Record, DeadLetter]] = []
             todo: list[tuple[Record, Readable]] = []
+            places: list[int] = []  # each todo item's place in `outcomes`
             for (record, item), key in zip(inputs, keys, strict=True):
+                units = item.items if isinstance(item, Bundled) else [item]
                 if key not in fresh:
                     metrics.INBOX_DUPLICATES.labels(self.topic).inc()
-                    outcomes.append((_label(item), "duplicate"))
+                    outcomes.extend((_label(unit), "duplicate") for unit in units)
                     continue
                 fresh.discard(key)  # a second copy within the batch is a duplicate too
-                if isinstance(item, DeadLetter):
-                    letters.append((record, item))
-                    outcomes.append((item.label, "deadlettered"))
-                    continue
-                todo.append((record, item))
-                outcome = "handled" if item.data is not None else "invalid"
-                outcomes.append((item.event.type, outcome))
-            if self._prepare is not None and todo:
-                await self._prepare(tx, [(i.event, i.data) for _, i in todo if i.data is not None])
-            for record, item in todo:
-                with observe.handling(record, item.event) as correlation_id:
-                    tx.input, tx.correlation_id = item.event, correlation_id
-                    await _apply(tx, item)
-                tx.input = tx.correlation_id = None
-            for flush in tx.flushes.values():
-                await flush()
-            await outbox.enqueue_events(conn, tx.pending, tx.trace)
+                for unit in units:
+                    if isinstance(unit, DeadLetter):
+                        letters.append((record, unit))
+                        outcomes.append((unit.label, "deadlettered"))
+                        continue
+                    todo.append((record, unit))
+                    places.append(len(outcomes))
+                    outcome = "handled" if unit.data is not None else "invalid"
+                    outcomes.append((unit.event.type, outcome))
+            if isolate:
+                committed, failed = await self._each_in_a_savepoint(conn, todo)
+                for index, letter in failed:
+                    letters.append((todo[index][0], letter))
+                    outcomes[places[index]] = (letter.label, "deadlettered")
+            else:
+                tx = Tx(conn, self._clock())
+                await self._handle(tx, todo, prepare=True)
+                committed = tx.committed
             for record, letter in letters:
-                await self._deadletter(conn, record, letter.reason, letter.detail)
-        for callback in tx.committed:
+                await self._deadletter(conn, record, letter)
+        for callback in committed:
             callback()
         return outcomes
 
+    async def _handle(self, tx: Tx, todo: Sequence[tuple[Record, Readable]], prepare: bool) -> None:
+        """The handlers of `todo` in order, then their batched writes and their outbox rows."""
+        if prepare and self._prepare is not None and todo:
+            await self._prepare(tx, [(i.event, i.data) for _, i in todo if i.data is not None])
+        for record, item in todo:
+            with observe.handling(record, item.event, item.trace) as correlation_id:
+                tx.input, tx.correlation_id = item.event, correlation_id
+                await _apply(tx, item)
+            tx.input = tx.correlation_id = None
+        for flush in tx.flushes.values():
+            await flush()
+        await outbox.enqueue_events(tx.conn, tx.pending, tx.trace)
+
+    async def _each_in_a_savepoint(
+        self, conn: asyncpg.Connection, todo: Sequence[tuple[Record, Readable]]
+    ) -> tuple[list[Callable[[], None]], list[tuple[int, DeadLetter]]]:
+        """Each item in a savepoint with a transaction view of its own, retried; one that keeps
+        failing is rolled back alone and comes back as a dead letter."""
+        now = self._clock()
+        committed: list[Callable[[], None]] = []
+        failed: list[tuple[int, DeadLetter]] = []
+        for index, (record, item) in enumerate(todo):
+            for attempt in range(1, BUG_ATTEMPTS + 1):
+                tx = Tx(conn, now)
+                try:
+                    async with conn.transaction():
+                        await self._handle(tx, [(record, item)], prepare=False)
+                except TRANSIENT:
+                    raise
+                except Exception as error:
+                    log.exception(
+                        "handling %s (%s/%s@%s, bundle index %s) failed (attempt %d)",
+                        item.event.id,
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        item.index,
+                        attempt,
+                    )
+                    if attempt < BUG_ATTEMPTS:
+                        await asyncio.sleep(0.2 * attempt)
+                        continue
+                    value = event_value(item.event, item.index)
+                    detail = repr(error)[:500]
+                    letter = DeadLetter("processing_failed", detail, "?", item.index, value)
+                    failed.append((index, letter))
+                    break
+                committed.extend(tx.committed)
+                break
+        return committed, failed
+
     async def _deadletter(
-        self, conn: asyncpg.Connection, record: Record, reason: str, detail: str
+        self, conn: asyncpg.Connection, record: Record, letter: DeadLetter
     ) -> None:
         with observe.unreadable(record):
             log.warning(
-                "dead-letter %s/%s@%s: %s: %s",
+                "dead-letter %s/%s@%s%s: %s: %s",
                 record.topic,
                 record.partition,
                 record.offset,
-                reason,
-                detail,
+                "" if letter.index is None else f" (bundle index {letter.index})",
+                letter.reason,
+                letter.detail,
             )
-        headers = deadletter_headers(record, reason, detail)
-        await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, record.value, headers)
-        metrics.DEADLETTERED.labels(self.topic, reason).inc()
+        headers = deadletter_headers(record, letter.reason, letter.detail, letter.index)
+        value = record.value if letter.value is None else letter.value
+        await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, value, headers)
+        metrics.DEADLETTERED.labels(self.topic, letter.reason).inc()
 
     async def _park(self, record: Record, detail: str) -> None:
-        """A record whose handler keeps failing: dead-letter it so its partition moves on."""
+        """A record that cannot even be handled event by event: dead-letter it whole so its
+        partition moves on."""
         letter = DeadLetter("processing_failed", detail, "?")
         async with self._pool.acquire() as conn, conn.transaction():
             if await inbox.claim(conn, *letter.key(record), self.topic):
-                await self._deadletter(conn, record, letter.reason, letter.detail)
+                await self._deadletter(conn, record, letter)
 
 
 async def _apply(tx: Tx, item: Readable) -> None:

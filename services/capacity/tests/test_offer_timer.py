@@ -18,6 +18,7 @@ from capacity.service.translate import TIMER_SOURCE
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import encode, new_event, structured_headers
 from tilmeld_contracts.internal import capacity_v1 as contract
+from tilmeld_contracts.internal.bundle_v1 import events_in
 from tilmeld_runtime.pipeline import Pipeline
 from tilmeld_runtime.wakeup import WakeSignal
 
@@ -62,7 +63,11 @@ def record(key: str, value: bytes) -> ConsumerRecord:
 async def take_outbox(pool, topic: str) -> list[tuple[str, dict]]:
     """(key, CloudEvent) of the outbox rows for `topic`, removed as the relay would."""
     rows = await pool.fetch("DELETE FROM outbox WHERE topic = $1 RETURNING seq, key, value", topic)
-    return [(r["key"].decode(), orjson.loads(r["value"])) for r in sorted(rows, key=lambda r: r[0])]
+    return [
+        (r["key"].decode(), event)
+        for r in sorted(rows, key=lambda r: r[0])
+        for event in events_in(orjson.loads(r["value"]))
+    ]
 
 
 async def offer_event(pipeline: Pipeline, hours: int = 1, waiting: str = "b") -> None:
