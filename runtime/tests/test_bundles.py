@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, encode, new_event
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES, events_in
-from tilmeld_runtime import outbox
+from tilmeld_runtime import bundling, outbox
 from tilmeld_runtime.bundling import outbox_rows
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
 
@@ -205,3 +205,17 @@ async def test_enqueued_events_for_one_key_become_one_row(db: asyncpg.Pool) -> N
         await outbox.enqueue_events(conn, [(INTERNAL, "e1", _event(n)) for n in "abc"])
     [row] = await _outbox(db)
     assert [e["id"] for e in events_in(orjson.loads(row["value"]))] == ["id-a", "id-b", "id-c"]
+
+
+async def test_with_bundles_switched_off_each_event_is_a_record_of_its_own(
+    db: asyncpg.Pool,
+) -> None:
+    """TILMELD_INTERNAL_BUNDLES=false, for an upgrade while readers without bundles still run."""
+    bundling.configure(False)
+    try:
+        async with db.acquire() as conn:
+            await outbox.enqueue_events(conn, [(INTERNAL, "e1", _event(n)) for n in "abc"])
+    finally:
+        bundling.configure(True)
+    rows = await _outbox(db)
+    assert [orjson.loads(r["value"])["id"] for r in rows] == ["id-a", "id-b", "id-c"]

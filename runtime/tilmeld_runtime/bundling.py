@@ -10,10 +10,23 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES
 
 Headers = Sequence[tuple[str, bytes]]
+# The topics whose events are bundled by `outbox.enqueue_events`; set at start-up (`configure`).
+_bundled: frozenset[str] = frozenset(topics.INTERNAL_TOPICS)
+
+
+def configure(enabled: bool) -> None:
+    """TILMELD_INTERNAL_BUNDLES: off sends every internal event as a record of its own."""
+    global _bundled
+    _bundled = frozenset(topics.INTERNAL_TOPICS) if enabled else frozenset()
+
+
+def bundled_topics() -> frozenset[str]:
+    return _bundled
 
 
 class OutboxRow(NamedTuple):

@@ -4,10 +4,9 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_runtime import tracing
-from tilmeld_runtime.bundling import outbox_rows
+from tilmeld_runtime.bundling import bundled_topics, outbox_rows
 
 
 async def enqueue_raw(
@@ -49,7 +48,7 @@ async def enqueue_events(
     header_values: list[bytes] = []
     starts: list[int] = []
     counts: list[int] = []
-    for row in outbox_rows(items, trace, topics.INTERNAL_TOPICS):
+    for row in outbox_rows(items, trace, bundled_topics()):
         topics_.append(row.topic)
         keys.append(row.key)
         values.append(row.value)

@@ -46,6 +46,10 @@ class ServiceSettings(BaseSettings):
     # group is the service's, whichever process runs it): deploy/local/services.sh runs the
     # registration service's decisions in a process of their own (bench/RESULTS.md, ninth round).
     input_topics: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Send a transaction's internal events for one key as one bundle record (bundling.py).
+    # Readers always accept bundles; switch this off while upgrading from a version without
+    # them, until no instance of the old version runs, or an old reader dead-letters them.
+    internal_bundles: bool = True
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"
