@@ -12,9 +12,12 @@ from bench.config import Config, Target
 from bench.report import table
 from bench.rush import run
 from bench.workload import Shape
-from tests.e2e.kafka_io import eventually
+from tests.e2e.kafka_io import Tail, eventually
 from tests.e2e.mailbox import Mailbox
 from tests.e2e.services import ServiceProcess
+from tilmeld_contracts import topics
+from tilmeld_contracts.internal import capacity_v1 as capacity
+from tilmeld_contracts.internal.bundle_v1 import BUNDLE, events_in
 
 SYSTEMS = ("tilmeld", "floor", "monolith")
 FIGURES = ("decided_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "n")
@@ -55,7 +58,14 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     )
     pids = {name: s.process.pid for name, s in services.items() if s.process is not None}
     source = MailboxSource(mailbox)
-    result = await run(config, Target(pids=pids, mail=source))
+    commands, decisions = Tail(topics.CAPACITY_COMMANDS), Tail(topics.CAPACITY_DECISIONS)
+    await commands.start()
+    await decisions.start()
+    try:
+        result = await run(config, Target(pids=pids, mail=source))
+    finally:
+        await commands.stop()
+        await decisions.stop()
     said = capsys.readouterr().err
     print(table(result))  # shown when the test fails
 
@@ -75,6 +85,17 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     assert sum(second["n"] for second in by_second) == 100 and by_second[0]["second"] == 0
     outcomes = written["tilmeld"]["outcomes"]
     assert outcomes["confirmed"] == TINY.capacity and outcomes["waitlisted"] > 0
+    # The internal hops carried the rush in bundles, each seat request and decision once.
+    event_id = written["tilmeld"]["event_id"]
+    seated = outcomes["confirmed"] + outcomes["waitlisted"]
+    for tail, types in (
+        (commands, {capacity.REQUEST_SEAT}),
+        (decisions, {capacity.SEAT_GRANTED, capacity.SEAT_WAITLISTED}),
+    ):
+        records = tail.events(event_id)
+        inner = [e for record in records for e in events_in(record) if e["type"] in types]
+        assert len({e["data"]["registration_id"] for e in inner}) == len(inner) == seated
+        assert any(r["type"] == BUNDLE for r in records) and len(records) < len(inner)
     assert written["floor"]["missing"] == 0 and written["floor"]["duplicates"] == 0
     assert written["mail"]["confirmation_mails_received"] == TINY.capacity
     assert set(written["rss_max_mb"]) == set(pids)
