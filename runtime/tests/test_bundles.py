@@ -16,6 +16,7 @@ from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES, event
 from tilmeld_runtime import bundling, outbox
 from tilmeld_runtime.bundling import outbox_rows
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
+from tilmeld_runtime.testing import consumer_record
 
 INTERNAL = topics.CAPACITY_COMMANDS
 TYPE = "dk.tilmeld.internal.test-thing.v1"
@@ -86,19 +87,7 @@ async def db(runtime_pool: asyncpg.Pool) -> asyncpg.Pool:
 
 
 def _record(value: bytes, offset: int = 0) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic=INTERNAL,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"e1",
-        value=value,
-        checksum=None,
-        serialized_key_size=2,
-        serialized_value_size=len(value),
-        headers=[("content-type", b"application/cloudevents+json")],
-    )
+    return consumer_record(INTERNAL, b"e1", value, offset=offset)
 
 
 def _bundle_record(events: list[CloudEvent], offset: int = 0) -> ConsumerRecord[bytes, bytes]:

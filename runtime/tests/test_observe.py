@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_runtime.logs import configure_logging
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
+from tilmeld_runtime.testing import consumer_record
 
 TYPE = "dk.example.thing.v1"
 TRACEPARENT = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -31,20 +32,7 @@ class Thing(BaseModel):
 def _record(
     event: dict[str, Any], headers: list[tuple[str, bytes]]
 ) -> ConsumerRecord[bytes, bytes]:
-    value = orjson.dumps(event)
-    return ConsumerRecord(
-        topic="t",
-        partition=0,
-        offset=0,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"event-1",
-        value=value,
-        checksum=None,
-        serialized_key_size=7,
-        serialized_value_size=len(value),
-        headers=headers,
-    )
+    return consumer_record("t", b"event-1", orjson.dumps(event), headers=headers)
 
 
 def _input(id_: str, **extensions: str) -> dict[str, Any]:

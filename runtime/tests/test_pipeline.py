@@ -13,6 +13,7 @@ from tilmeld_contracts.common import CHECKED_UPSTREAM
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_contracts.signups.v1 import Attendee
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
+from tilmeld_runtime.testing import consumer_record
 
 TYPE = "dk.example.thing.v1"
 
@@ -22,19 +23,7 @@ class Thing(BaseModel):
 
 
 def _record(value: bytes | None, offset: int = 0) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic="t",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=value,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(value or b""),
-        headers=[],
-    )
+    return consumer_record("t", b"k", value, offset=offset, headers=[])
 
 
 def _event(id_: str, data: object) -> bytes:

@@ -2,12 +2,16 @@
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import asyncpg
+from aiokafka import ConsumerRecord
 
+from tilmeld_contracts.envelope import structured_headers
 from tilmeld_runtime.db import migrate
+
+STRUCTURED = tuple(structured_headers())
 
 
 @contextlib.asynccontextmanager
@@ -31,3 +35,28 @@ async def private_schema_pool(
         await pool.close()
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
         await admin.close()
+
+
+def consumer_record(
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    *,
+    partition: int = 0,
+    offset: int = 0,
+    headers: Sequence[tuple[str, bytes]] = STRUCTURED,
+) -> ConsumerRecord[bytes, bytes]:
+    """A record as aiokafka hands it to a subscriber (structured-mode CloudEvent by default)."""
+    return ConsumerRecord(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key or b""),
+        serialized_value_size=len(value or b""),
+        headers=list(headers),
+    )

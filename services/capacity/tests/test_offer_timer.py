@@ -16,10 +16,11 @@ from capacity.service.handlers import routes
 from capacity.service.offer_timer import OfferTimer
 from capacity.service.translate import TIMER_SOURCE
 from tilmeld_contracts import topics
-from tilmeld_contracts.envelope import encode, new_event, structured_headers
+from tilmeld_contracts.envelope import encode, new_event
 from tilmeld_contracts.internal import capacity_v1 as contract
 from tilmeld_contracts.internal.bundle_v1 import events_in
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.testing import consumer_record
 from tilmeld_runtime.wakeup import WakeSignal
 
 EVENT = "konference"
@@ -44,20 +45,7 @@ async def deliver(pipeline: Pipeline, type_: str, data, *, source="urn:tilmeld:r
 
 
 def record(key: str, value: bytes) -> ConsumerRecord:
-    headers = structured_headers()
-    return ConsumerRecord(
-        topics.CAPACITY_COMMANDS,
-        0,
-        0,
-        0,
-        0,
-        key.encode(),
-        value,
-        None,
-        len(key),
-        len(value),
-        headers,
-    )
+    return consumer_record(topics.CAPACITY_COMMANDS, key.encode(), value)
 
 
 async def take_outbox(pool, topic: str) -> list[tuple[str, dict]]:

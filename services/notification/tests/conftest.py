@@ -40,7 +40,7 @@ from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_contracts.registry import DATA_MODELS
 from tilmeld_runtime.pipeline import Pipeline
-from tilmeld_runtime.testing import private_schema_pool
+from tilmeld_runtime.testing import consumer_record, private_schema_pool
 
 DSN = os.environ.get("TILMELD_NOTIFICATION_DB", Settings().notification_db)
 LINK_SECRET = "test-link-secret"
@@ -193,19 +193,7 @@ def cloud_record(
             "data": payload,
         }
     )
-    return ConsumerRecord(
-        topic,
-        0,
-        offset,
-        0,
-        0,
-        key.encode(),
-        value,
-        None,
-        len(key),
-        len(value),
-        [("content-type", b"application/cloudevents+json")],
-    )
+    return consumer_record(topic, key.encode(), value, offset=offset)
 
 
 @pytest.fixture
