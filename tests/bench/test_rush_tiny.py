@@ -4,6 +4,7 @@ and write the JSON the issue asks for."""
 
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -23,6 +24,17 @@ SYSTEMS = ("tilmeld", "floor", "monolith")
 FIGURES = ("decided_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "n")
 # Small enough that 200 sign-ups fill the event, the sessions and a waitlist.
 TINY = Shape(capacity=40, session_capacity=8, per_organisation_max=5)
+SEAT_REQUESTS = {capacity.REQUEST_SEAT}
+SEAT_DECISIONS = {capacity.SEAT_GRANTED, capacity.SEAT_WAITLISTED}
+
+
+def _carried(tail: Tail, event_id: str, types: set[str]) -> list[dict[str, Any]]:
+    """The events of `types` for the event on the tail's topic, bundled or not, in order."""
+    return [e for record in tail.events(event_id) for e in events_in(record) if e["type"] in types]
+
+
+async def _until_carried(tail: Tail, event_id: str, types: set[str], n: int) -> None:
+    await eventually(lambda: len(_carried(tail, event_id, types)) >= n, 30, tail.topic)
 
 
 class MailboxSource:
@@ -61,8 +73,13 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     commands, decisions = Tail(topics.CAPACITY_COMMANDS), Tail(topics.CAPACITY_DECISIONS)
     await commands.start()
     await decisions.start()
+    hops = ((commands, SEAT_REQUESTS), (decisions, SEAT_DECISIONS))
     try:
         result = await run(config, Target(pids=pids, mail=source))
+        event_id = result["tilmeld"]["event_id"]
+        seated = sum(result["tilmeld"]["outcomes"].get(k, 0) for k in ("confirmed", "waitlisted"))
+        for tail, types in hops:  # until the tails have read what the rush put on each hop
+            await _until_carried(tail, event_id, types, seated)
     finally:
         await commands.stop()
         await decisions.stop()
@@ -86,14 +103,11 @@ async def test_tiny_rush_decides_everything_correctly_and_writes_the_json(
     outcomes = written["tilmeld"]["outcomes"]
     assert outcomes["confirmed"] == TINY.capacity and outcomes["waitlisted"] > 0
     # The internal hops carried the rush in bundles, each seat request and decision once.
-    event_id = written["tilmeld"]["event_id"]
-    seated = outcomes["confirmed"] + outcomes["waitlisted"]
-    for tail, types in (
-        (commands, {capacity.REQUEST_SEAT}),
-        (decisions, {capacity.SEAT_GRANTED, capacity.SEAT_WAITLISTED}),
-    ):
+    assert event_id == written["tilmeld"]["event_id"]
+    assert seated == outcomes["confirmed"] + outcomes["waitlisted"]
+    for tail, types in hops:
         records = tail.events(event_id)
-        inner = [e for record in records for e in events_in(record) if e["type"] in types]
+        inner = _carried(tail, event_id, types)
         assert len({e["data"]["registration_id"] for e in inner}) == len(inner) == seated
         assert any(r["type"] == BUNDLE for r in records) and len(records) < len(inner)
     assert written["floor"]["missing"] == 0 and written["floor"]["duplicates"] == 0
