@@ -26,12 +26,12 @@ class Thing(BaseModel):
     name: str
 
 
-def _event(name: str, extra: dict[str, str] | None = None) -> CloudEvent:
+def _event(name: str, extra: dict[str, str] | None = None, second: int = 0) -> CloudEvent:
     event = new_event(
         type=TYPE,
         source="urn:test",
         id=f"id-{name}",
-        time=datetime(2026, 1, 1, tzinfo=UTC),
+        time=datetime(2026, 1, 1, 0, second // 60, second % 60, tzinfo=UTC),
         subject=name,
         data={"name": name},
     )
@@ -73,12 +73,15 @@ def test_one_keys_events_on_an_internal_topic_leave_as_one_bundle_in_order() -> 
 
 def test_a_long_run_of_events_is_split_into_bundles_below_the_record_limit() -> None:
     big = "x" * 20_000
-    items = [(INTERNAL, "e1", _event(f"{i:03d}{big}")) for i in range(80)]
+    items = [(INTERNAL, "e1", _event(f"{i:03d}{big}", second=i)) for i in range(80)]
     rows = outbox_rows(items, [[] for _ in items], topics.INTERNAL_TOPICS)
     assert len(rows) >= 3
     assert all(len(r.value) <= MAX_BUNDLE_BYTES + 2_000 for r in rows)
     names = [e["data"]["name"][:3] for r in rows for e in events_in(orjson.loads(r.value))]
     assert names == [f"{i:03d}" for i in range(80)]
+    # each bundle is dated by its own first event
+    bundles = [orjson.loads(r.value) for r in rows]
+    assert [b["time"] for b in bundles] == [events_in(b)[0]["time"] for b in bundles]
 
 
 @pytest.fixture

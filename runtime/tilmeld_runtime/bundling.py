@@ -69,15 +69,16 @@ def _attributes(event: CloudEvent, trace: Headers) -> dict[str, Any]:
 def _bundles(events: list[dict[str, Any]]) -> Iterable[bytes]:
     """The events in order, as few bundle record values as fit MAX_BUNDLE_BYTES each."""
     chunk: list[bytes] = []
+    first = events[0]  # of the chunk: the bundle's source and time are its
     size = 0
     for event in events:
         encoded = orjson.dumps(event)
         if chunk and size + len(encoded) > MAX_BUNDLE_BYTES:
-            yield _bundle(chunk, events[0])
-            chunk, size = [], 0
+            yield _bundle(chunk, first)
+            chunk, first, size = [], event, 0
         chunk.append(encoded)
         size += len(encoded) + 1
-    yield _bundle(chunk, events[0])
+    yield _bundle(chunk, first)
 
 
 def _bundle(encoded_events: list[bytes], first: dict[str, Any]) -> bytes:
