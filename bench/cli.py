@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bench.config import ROOT, Config, Target
 from bench.mail import MailFolder
-from bench.rss import pids_from_run_state
+from bench.rss import pid_from_run_state, pids_from_run_state
 from bench.workload import Shape
 
 
@@ -60,4 +60,8 @@ def target_from_run_state(since: float) -> Target:
     """The services and mail sink of `make run` (pids and mail under .run/)."""
     state = Path(os.environ.get("TILMELD_STATE_DIR", ROOT / ".run"))
     mail_dir = Path(os.environ.get("TILMELD_MAIL_SINK_DIR", state / "mail"))
-    return Target(pids=pids_from_run_state(state / "pids"), mail=MailFolder(mail_dir, since - 1))
+    return Target(
+        pids=pids_from_run_state(state / "pids"),
+        kafka_pid=pid_from_run_state(state / "pids", "kafka"),
+        mail=MailFolder(mail_dir, since - 1),
+    )

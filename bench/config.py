@@ -44,9 +44,11 @@ class MailSource(Protocol):
 
 @dataclass(slots=True)
 class Target:
-    """The running system: service pids (for RSS) and where its mail lands."""
+    """The running system: service pids (for RSS and CPU), the broker's (for CPU) and where
+    its mail lands."""
 
     pids: dict[str, int] = field(default_factory=dict)
+    kafka_pid: int | None = None
     mail: MailSource | None = None
 
     def mail_rate_per_second(self) -> str:

@@ -1,5 +1,6 @@
-"""Where the CPU went during a phase: seconds used by each service process, and how busy the
-whole machine was (2 shared cores: a busy machine is a finding, too)."""
+"""Where the CPU went during a phase: seconds used by each service process, by the broker, by
+all PostgreSQL processes together and by the bench itself, and how busy the whole machine was
+(2 shared cores: a busy machine is a finding, too)."""
 
 import os
 from pathlib import Path
@@ -17,6 +18,29 @@ def process_cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
 
+def postgres_cpu_s() -> float:
+    """CPU seconds of every process named `postgres` (postmaster, backends, background workers).
+    A backend that ended during a phase takes its seconds with it: the pools keep theirs."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+        except OSError:
+            continue
+        total += process_cpu_s(int(entry.name)) or 0.0
+    return total
+
+
+def _infra_cpu_s(kafka_pid: int | None) -> dict[str, float]:
+    found = {"postgres": postgres_cpu_s(), "bench": process_cpu_s(os.getpid()) or 0.0}
+    if kafka_pid is not None and (broker := process_cpu_s(kafka_pid)) is not None:
+        found["kafka"] = broker
+    return found
+
+
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) clock ticks of all CPUs since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -25,13 +49,16 @@ def machine_ticks() -> tuple[int, int]:
 
 
 class CpuMeter:
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(self, pids: dict[str, int], kafka_pid: int | None = None) -> None:
         self._pids = pids
+        self._kafka_pid = kafka_pid
         self._start: dict[str, float] = {}
+        self._infra: dict[str, float] = {}
         self._machine = (0, 0)
 
     def start(self) -> None:
         self._start = {n: v for n, p in self._pids.items() if (v := process_cpu_s(p)) is not None}
+        self._infra = _infra_cpu_s(self._kafka_pid)
         self._machine = machine_ticks()
 
     def stop(self) -> dict[str, Any]:
@@ -41,6 +68,9 @@ class CpuMeter:
             for name, pid in self._pids.items()
             if name in self._start and (now := process_cpu_s(pid)) is not None
         }
+        infra = _infra_cpu_s(self._kafka_pid)
+        # The bench's own process (producer, reader, checks) shares the 2 cores with Tilmeld.
+        spent |= {n: round(v - self._infra[n], 2) for n, v in infra.items() if n in self._infra}
         elapsed = total - self._machine[1]
         share = (busy - self._machine[0]) / elapsed if elapsed else None
         return {

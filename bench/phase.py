@@ -43,10 +43,11 @@ async def measure(
     rate: float | None = None,
     stall_timeout: float = 60.0,
     pids: dict[str, int] | None = None,
+    kafka_pid: int | None = None,
 ) -> Measured:
     collector = Collector(watch)
     await collector.start()
-    cpu = CpuMeter(pids or {})
+    cpu = CpuMeter(pids or {}, kafka_pid)
     cpu.start()
     client = producer(watch.bootstrap)
     await client.start()

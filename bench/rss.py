@@ -9,11 +9,14 @@ from bench.config import ROOT, SERVICES
 
 def pids_from_run_state(state: Path = ROOT / ".run" / "pids") -> dict[str, int]:
     """The services `make run` started (deploy/local/services.sh writes their pids)."""
-    found = {}
-    for name in SERVICES:
-        with contextlib.suppress(OSError, ValueError):
-            found[name] = int((state / f"{name}.pid").read_text().strip())
-    return found
+    return {name: pid for name in SERVICES if (pid := pid_from_run_state(state, name)) is not None}
+
+
+def pid_from_run_state(state: Path, name: str) -> int | None:
+    """A pid deploy/local writes under .run/pids (the services, `kafka` for the broker)."""
+    with contextlib.suppress(OSError, ValueError):
+        return int((state / f"{name}.pid").read_text().strip())
+    return None
 
 
 def rss_mb(pid: int) -> float | None:

@@ -62,7 +62,13 @@ async def run(config: Config, target: Target) -> dict[str, Any]:
         progress.extra = rss.line
         progress.say(f"Tilmeld: {config.n} sign-ups as fast as one producer can")
         rush = await run_tilmeld(
-            config, "tilmeld rush", f"bench-{tag}-rush", people, progress, pids=target.pids
+            config,
+            "tilmeld rush",
+            f"bench-{tag}-rush",
+            people,
+            progress,
+            pids=target.pids,
+            kafka_pid=target.kafka_pid,
         )
         mail = _watch_mail(config, target, rush.confirmed_addresses(), rush.measured.sent)
         progress.say(f"Tilmeld: {len(steady)} sign-ups at {config.rate:g}/s")
@@ -74,6 +80,7 @@ async def run(config: Config, target: Target) -> dict[str, Any]:
             progress,
             config.rate,
             pids=target.pids,
+            kafka_pid=target.kafka_pid,
         )
         result["rss_max_mb"] = {n: round(mb, 1) for n, mb in rss.max_mb.items()}
         progress.extra = lambda: ""

@@ -58,6 +58,7 @@ async def run_tilmeld(
     progress: Progress,
     rate: float | None = None,
     pids: dict[str, int] | None = None,
+    kafka_pid: int | None = None,
 ) -> TilmeldRun:
     await publish_conference(config, event_id)
     await wait_until_known(config.registration_url, event_id)
@@ -74,6 +75,7 @@ async def run_tilmeld(
         rate=rate,
         stall_timeout=config.stall_timeout,
         pids=pids,
+        kafka_pid=kafka_pid,
     )
     outcomes = [parse_outcome(value) for _, value in measured.arrivals]
     found = [o for o in outcomes if o is not None]
