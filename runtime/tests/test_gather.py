@@ -125,6 +125,8 @@ async def test_a_failing_top_up_leaves_the_batch_as_fetched(
 class _FailsOnce:
     """A stand-in pipeline: the first batch fails as if the database went away."""
 
+    max_per_second = None
+
     def __init__(self, topic: str) -> None:
         self.topic = topic
         self.batches: list[list[tuple[int, int]]] = []
@@ -228,6 +230,32 @@ class _ReturnsAtOnce(AIOKafkaConsumer):
 
     async def getmany(self, *partitions: TopicPartition, **_: Any) -> dict[Any, Any]:
         return {}
+
+
+async def test_a_pace_waits_after_a_batch_in_proportion_to_its_size() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pace = gather.Pace(500, "test.pace", clock=lambda: now[0], sleep=sleep)
+    await pace.wait()
+    assert slept == []  # nothing taken in yet
+
+    pace.took(500)
+    now[0] += 0.25  # handling the batch took 250 ms
+    await pace.wait()
+    assert slept == [pytest.approx(0.75)]  # 500 records at 500/s: one second in all
+
+    pace.took(5)
+    now[0] += 1.0  # a small batch, then a quiet second: a consumer that keeps up never waits
+    await pace.wait()
+    assert slept == [pytest.approx(0.75)]
+
+    with pytest.raises(ValueError, match="positive"):
+        gather.Pace(0, "test.pace")
 
 
 async def test_an_early_empty_poll_waits_out_its_time_so_the_loop_never_spins() -> None:

@@ -1,8 +1,10 @@
 """A service's subscriber (host._subscribe) on the real broker: the pipeline gets the records as
-aiokafka fetched them, without FastStream decoding their bodies and without a worker thread."""
+aiokafka fetched them, without FastStream decoding their bodies and without a worker thread; a
+paced one no faster than its limit."""
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,6 +12,7 @@ import anyio.to_thread
 import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from prometheus_client import REGISTRY
 
 from tilmeld_contracts import topics
 from tilmeld_runtime.host import _subscribe
@@ -28,29 +31,35 @@ async def topic(scratch_topic: Any) -> AsyncIterator[str]:
 class _Collects:
     """A stand-in pipeline that keeps what it is handed."""
 
-    def __init__(self, topic: str, expected: int) -> None:
-        self.topic = topic
+    def __init__(self, topic: str, expected: int, max_per_second: float | None = None) -> None:
+        self.topic, self.max_per_second = topic, max_per_second
         self.batches: list[tuple[Record, ...]] = []
+        self.arrived: list[float] = []
         self._expected = expected
         self.done = asyncio.Event()
 
     async def process_batch(self, records: tuple[Record, ...]) -> None:
         self.batches.append(records)
+        self.arrived.append(time.monotonic())
         if sum(len(batch) for batch in self.batches) >= self._expected:
             self.done.set()
 
 
 async def _subscribed(topic: str, expected: int) -> list[Record]:
     """What a service's subscriber on `topic` hands its pipeline, until `expected` records."""
-    pipeline = _Collects(topic, expected)
+    pipeline = await _collected(_Collects(topic, expected), ServiceSettings(http_port=0))
+    return [record for batch in pipeline.batches for record in batch]
+
+
+async def _collected(pipeline: _Collects, settings: ServiceSettings) -> _Collects:
     broker = KafkaBroker(BOOTSTRAP, logger=None)
-    _subscribe(broker, "subscriber-test", pipeline, ServiceSettings(http_port=0))  # type: ignore[arg-type]
+    _subscribe(broker, "subscriber-test", pipeline, settings)  # type: ignore[arg-type]
     await broker.start()
     try:
         await asyncio.wait_for(pipeline.done.wait(), 30)
     finally:
         await broker.stop()
-    return [record for batch in pipeline.batches for record in batch]
+    return pipeline
 
 
 async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
@@ -77,6 +86,31 @@ async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
         (topic, b"k", value) for value in values
     ]
     assert handed_to_threads == []
+
+
+async def test_a_paced_subscriber_takes_in_no_faster_than_its_limit_and_loses_nothing(
+    topic: str,
+) -> None:
+    values = [str(n).encode() for n in range(60)]
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=b"k", partition=0)
+    finally:
+        await producer.stop()
+    before = REGISTRY.get_sample_value("tilmeld_intake_paced_seconds_total", {"topic": topic})
+
+    settings = ServiceSettings(http_port=0, batch_max_records=20)
+    pipeline = await _collected(_Collects(topic, len(values), max_per_second=100), settings)
+
+    # Three batches of 20 at 100/s: each fetch 0.2 s after the one before (unpaced, all three
+    # are handed out within milliseconds: the records are in the consumer's buffer).
+    assert [len(batch) for batch in pipeline.batches] == [20, 20, 20]
+    assert pipeline.arrived[2] - pipeline.arrived[0] >= 0.38
+    assert [record.value for batch in pipeline.batches for record in batch] == values
+    paced = REGISTRY.get_sample_value("tilmeld_intake_paced_seconds_total", {"topic": topic})
+    assert (paced or 0) - (before or 0) >= 0.3
 
 
 async def test_consumers_of_quiet_topics_let_the_broker_hold_their_fetches_longer() -> None:

@@ -35,26 +35,72 @@ acks or nacks a batch before it fetches again), so offsets still cover only hand
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from itertools import chain
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from tilmeld_runtime import metrics
 from tilmeld_runtime.pipeline import Record
 
 log = logging.getLogger(__name__)
 
 
-def fetch_into(subscriber: Any, max_records: int, wait_ms: int, gather_ms: int) -> None:
+class Pace:
+    """At most `per_second` records taken in on average: after a batch of n records the next
+    fetch waits until n / per_second seconds after this one. Only a consumer that is behind
+    ever waits (a consumer that keeps up fetches small batches further apart than that).
+
+    For consumers off the decision path (the notification service's facts): in a rush they
+    leave the CPU and the database to the seat decisions and catch up afterwards, from their
+    Kafka backlog, instead of filling a queue of their own faster than it drains."""
+
+    def __init__(
+        self,
+        per_second: float,
+        topic: str,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("a pace needs a positive rate")
+        self.per_second, self._topic = per_second, topic
+        self._clock, self._sleep = clock, sleep
+        self._next_fetch = 0.0
+
+    async def wait(self) -> None:
+        """Before a fetch: wait out what the previous batches have used of the rate."""
+        delay = self._next_fetch - self._clock()
+        if delay > 0:
+            metrics.INTAKE_PACED_SECONDS.labels(self._topic).inc(delay)
+            await self._sleep(delay)
+
+    def took(self, count: int) -> None:
+        """After a fetch that handed out `count` records."""
+        self._next_fetch = max(self._next_fetch, self._clock()) + count / self.per_second
+
+
+def fetch_into(
+    subscriber: Any, max_records: int, wait_ms: int, gather_ms: int, pace: Pace | None = None
+) -> None:
     """Make a FastStream batch subscriber fetch its batches here (its `get_msg`, which the
     consume loop calls for every batch): wait up to `wait_ms` for records, top them up, and
-    poll again at once when none came."""
+    poll again at once when none came; with a `pace`, no faster than it allows."""
     faststream_fetch = subscriber.get_msg
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Record, ...]:
         if not isinstance(consumer, AIOKafkaConsumer):  # FastStream's in-memory test broker
             stand_in: tuple[Record, ...] = await faststream_fetch(consumer)
             return stand_in
+        if pace is not None:
+            await pace.wait()
+        records = await _fetch_batch(consumer)
+        if pace is not None:
+            pace.took(len(records))
+        return records
+
+    async def _fetch_batch(consumer: AIOKafkaConsumer) -> tuple[Record, ...]:
         before = _positions(consumer)
         records = await fetch(consumer, max_records, wait_ms)
         if not records:

@@ -124,7 +124,10 @@ def _subscribe(
         decoder=records_of,
         title=f"{service}:{pipeline.topic}",
     )
-    gather.fetch_into(subscriber, settings.batch_max_records, _POLL_MS, settings.batch_gather_ms)
+    pace = gather.Pace(pipeline.max_per_second, pipeline.topic) if pipeline.max_per_second else None
+    gather.fetch_into(
+        subscriber, settings.batch_max_records, _POLL_MS, settings.batch_gather_ms, pace
+    )
     subscriber(handle)
     return subscriber
 

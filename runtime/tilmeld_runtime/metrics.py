@@ -23,6 +23,12 @@ HANDLER_SECONDS = Histogram(
     ["topic"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+INTAKE_PACED_SECONDS = Counter(
+    "tilmeld_intake_paced_seconds_total",
+    "Seconds a paced consumer waited before its next fetch (it was taking in faster than its"
+    " limit, i.e. it was behind)",
+    ["topic"],
+)
 HANDLER_RETRIES = Counter(
     "tilmeld_handler_retries_total",
     "Inputs handed back to Kafka after an infrastructure error",

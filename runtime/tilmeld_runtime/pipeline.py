@@ -87,9 +87,13 @@ class Pipeline:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         prepare: Prepare | None = None,
         bundles: bool | None = None,
+        max_per_second: float | None = None,
     ) -> None:
         self._pool, self.topic, self._routes, self._clock = pool, topic, routes, clock
         self._prepare = prepare
+        # Records per second this pipeline takes in at most while behind (gather.Pace); None:
+        # as fast as it can.
+        self.max_per_second = max_per_second
         # Bundles are read where Tilmeld writes them: its internal topics (default).
         self._bundles = topic in topics.INTERNAL_TOPICS if bundles is None else bundles
 

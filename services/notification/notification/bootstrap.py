@@ -97,7 +97,13 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
         return Parts(
             pipelines=[
                 Pipeline(pool, topics.CATALOG, catalog_routes()),
-                Pipeline(pool, topics.REGISTRATIONS, registration_routes(), prepare=prepare_facts),
+                Pipeline(
+                    pool,
+                    topics.REGISTRATIONS,
+                    registration_routes(),
+                    prepare=prepare_facts,
+                    max_per_second=settings.registrations_intake_limit,
+                ),
                 Pipeline(pool, topics.ORGANISER_MESSAGES, message_routes()),
             ],
             workers=[

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from tilmeld_runtime.settings import ServiceSettings
 
@@ -21,6 +21,11 @@ class Settings(ServiceSettings):
 
     # Most relays throttle or blocklist bursts; 20/s is far below what they tolerate.
     mail_rate_per_second: float = 20.0
+    # Outcome facts taken in from tilmeld.registrations per second at most, while behind (e.g.
+    # in a registration rush): the seat decisions get the CPU and the database first, and the
+    # facts wait on Kafka rather than as mail jobs that drain at the mail rate anyway. Unset:
+    # twice the mail rate, at least 500/s; 0: no limit.
+    registrations_intake_per_second: float | None = Field(default=None, ge=0)
     # Fallback when a NOTIFY is missed (listener reconnecting); also how soon a due retry runs.
     mail_poll_seconds: float = 1.0
     # Quick retries of one send (tenacity, in process) before the job is put back for later.
@@ -42,3 +47,11 @@ class Settings(ServiceSettings):
     webhook_retry_base_seconds: float = 10.0
     webhook_retry_cap_seconds: float = 3600.0
     webhook_retry_window_hours: float = 24.0
+
+    @property
+    def registrations_intake_limit(self) -> float | None:
+        """The pace of the facts' pipeline (None: unpaced)."""
+        chosen = self.registrations_intake_per_second
+        if chosen is None:
+            return max(500.0, 2 * self.mail_rate_per_second)
+        return chosen or None
