@@ -62,6 +62,17 @@ async def _collected(pipeline: _Collects, settings: ServiceSettings) -> _Collect
     return pipeline
 
 
+async def _produce(topic: str, values: list[bytes]) -> None:
+    """`values` in order to partition 0, each acknowledged before the next is sent."""
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=b"k", partition=0)
+    finally:
+        await producer.stop()
+
+
 async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
     topic: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,13 +85,7 @@ async def test_the_pipeline_gets_the_fetched_records_and_no_thread_is_involved(
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counting_run_sync)
     values = [b'{"a": 1}', b"not json at all", b""]
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value, key=b"k", partition=0)
-    finally:
-        await producer.stop()
+    await _produce(topic, values)
     records = await _subscribed(topic, len(values))
     assert [(record.topic, record.key, record.value) for record in records] == [
         (topic, b"k", value) for value in values
@@ -92,13 +97,7 @@ async def test_a_paced_subscriber_takes_in_no_faster_than_its_limit_and_loses_no
     topic: str,
 ) -> None:
     values = [str(n).encode() for n in range(60)]
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value, key=b"k", partition=0)
-    finally:
-        await producer.stop()
+    await _produce(topic, values)
     before = REGISTRY.get_sample_value("tilmeld_intake_paced_seconds_total", {"topic": topic})
 
     settings = ServiceSettings(http_port=0, batch_max_records=20)
