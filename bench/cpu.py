@@ -69,7 +69,7 @@ class CpuMeter:
             if name in self._start and (now := process_cpu_s(pid)) is not None
         }
         infra = _infra_cpu_s(self._kafka_pid)
-        # The bench's own process (producer, reader, checks) shares the 2 cores with Tilmeld.
+        # The broker, PostgreSQL and the bench's own process (producer, reader) share the cores.
         spent |= {n: round(v - self._infra[n], 2) for n, v in infra.items() if n in self._infra}
         elapsed = total - self._machine[1]
         share = (busy - self._machine[0]) / elapsed if elapsed else None
