@@ -65,15 +65,17 @@ class Pace:
     ) -> None:
         if per_second <= 0:
             raise ValueError("a pace needs a positive rate")
-        self.per_second, self._topic = per_second, topic
+        self.per_second = per_second
         self._clock, self._sleep = clock, sleep
         self._next_fetch = 0.0
+        # Exported from the start (at 0), so a dashboard's rate() has a series before a rush.
+        self._waited = metrics.INTAKE_PACED_SECONDS.labels(topic)
 
     async def wait(self) -> None:
         """Before a fetch: wait out what the previous batches have used of the rate."""
         delay = self._next_fetch - self._clock()
         if delay > 0:
-            metrics.INTAKE_PACED_SECONDS.labels(self._topic).inc(delay)
+            self._waited.inc(delay)
             await self._sleep(delay)
 
     def took(self, count: int) -> None:
