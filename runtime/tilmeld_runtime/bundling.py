@@ -4,7 +4,6 @@ key go out as bundles (tilmeld_contracts.internal.bundle_v1); everything else on
 Order: the relay keeps the outbox order per key, and a consumer only relies on the order of one
 key's events, so a key's events may move together to the place of the first of them."""
 
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -12,6 +11,7 @@ import orjson
 
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
+from tilmeld_contracts.ids import random_id
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES
 
 Headers = Sequence[tuple[str, bytes]]
@@ -85,7 +85,7 @@ def _bundle(encoded_events: list[bytes], first: dict[str, Any]) -> bytes:
     head = orjson.dumps(
         {
             "specversion": "1.0",
-            "id": str(uuid.uuid4()),
+            "id": random_id(),
             "source": first["source"],
             "type": BUNDLE,
             "time": first["time"],

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from typing import TypeAlias
-from uuid import NAMESPACE_URL, uuid4, uuid5
+from uuid import NAMESPACE_URL
 
 from capacity.adapters.offer_timers import OfferTimer
 from capacity.domain import (
@@ -22,6 +22,7 @@ from capacity.domain import (
 )
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.envelope import CloudEvent, new_event
+from tilmeld_contracts.ids import name_based_id, random_id
 from tilmeld_contracts.internal import capacity_v1 as contract
 
 SOURCE = "urn:tilmeld:capacity"
@@ -107,7 +108,7 @@ def cloudevent_of(event_id: str, decision: Decision, now: datetime) -> CloudEven
     return new_event(
         type=type_,
         source=SOURCE,
-        id=str(uuid4()),
+        id=random_id(),
         time=now,
         subject=data.registration_id,
         data=data,
@@ -124,7 +125,7 @@ def expire_offer_event(timer: OfferTimer, now: datetime) -> CloudEvent:
     return new_event(
         type=contract.EXPIRE_OFFER,
         source=TIMER_SOURCE,
-        id=str(uuid5(NAMESPACE_URL, name)),
+        id=name_based_id(NAMESPACE_URL, name),
         time=now,
         subject=timer.registration_id,
         data=data,

@@ -1,10 +1,10 @@
 """The facts this service publishes on tilmeld.notifications (keyed by event id)."""
 
-import uuid
 from datetime import datetime
 
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, new_event
+from tilmeld_contracts.ids import random_id
 from tilmeld_contracts.notification import v1 as notification
 
 SOURCE = "urn:tilmeld:notification"
@@ -63,7 +63,7 @@ def _event(
     return new_event(
         type=type_,
         source=SOURCE,
-        id=str(uuid.uuid4()),
+        id=random_id(),
         time=now,
         subject=registration_id or data.event_id,
         data=data,

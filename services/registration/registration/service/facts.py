@@ -2,7 +2,6 @@
 to the capacity service. Every outcome passes through `emit_fact`, so it is also where the
 business counters are counted."""
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from registration.adapters.registrations_store import Registration
 from registration.service import business_metrics
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import new_event
+from tilmeld_contracts.ids import random_id
 from tilmeld_contracts.registration import v1 as facts
 from tilmeld_runtime.tx import Tx
 
@@ -25,7 +25,7 @@ def emit_fact(tx: Tx, fact_type: str, event_id: str, registration_id: str, data:
         new_event(
             type=fact_type,
             source=SOURCE,
-            id=str(uuid.uuid4()),
+            id=random_id(),
             time=tx.now,
             subject=registration_id,
             data=data,
@@ -41,7 +41,7 @@ def emit_command(tx: Tx, command_type: str, event_id: str, subject: str, data: B
         new_event(
             type=command_type,
             source=SOURCE,
-            id=str(uuid.uuid4()),
+            id=random_id(),
             time=tx.now,
             subject=subject,
             data=data,
