@@ -13,6 +13,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 JSON_CONTENT_TYPE = "application/json"
+# The CloudEvents extension attribute that ties an input to everything that follows from it.
+CORRELATION_ATTRIBUTE = "correlationid"
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -115,8 +117,12 @@ def new_event(
     time: datetime,
     subject: str | None,
     data: BaseModel | Mapping[str, Any],
+    correlation_id: str | None = None,
 ) -> CloudEvent:
+    """An event with JSON data; `correlation_id` (the input's) set here saves `Tx.emit` a copy
+    of the event to add it."""
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+    extensions = {CORRELATION_ATTRIBUTE: correlation_id} if correlation_id else {}
     return CloudEvent(
         specversion="1.0",
         id=id,
@@ -126,6 +132,7 @@ def new_event(
         subject=subject,
         datacontenttype=JSON_CONTENT_TYPE,
         data=payload,
+        **extensions,
     )
 
 

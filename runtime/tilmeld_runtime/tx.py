@@ -7,9 +7,8 @@ from typing import Any
 
 import asyncpg
 
-from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.envelope import CORRELATION_ATTRIBUTE, CloudEvent
 from tilmeld_runtime import tracing
-from tilmeld_runtime.observe import CORRELATION_ATTRIBUTE
 
 
 @dataclass

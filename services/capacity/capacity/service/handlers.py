@@ -40,7 +40,7 @@ async def decide_and_save(
     after = replay(before, decisions)
     STATES.saved(tx, after, touched_registrations(decisions), decided=bool(decisions))
     for decision in decisions:
-        event = cloudevent_of(event_id, decision, tx.now)
+        event = cloudevent_of(event_id, decision, tx.now, tx.correlation_id)
         if event is not None:
             tx.emit(topics.CAPACITY_DECISIONS, event_id, event)
     return before, decisions

@@ -100,7 +100,9 @@ def message_of(event_id: str, decision: Decision) -> tuple[str, Told] | None:
             return None
 
 
-def cloudevent_of(event_id: str, decision: Decision, now: datetime) -> CloudEvent | None:
+def cloudevent_of(
+    event_id: str, decision: Decision, now: datetime, correlation_id: str | None = None
+) -> CloudEvent | None:
     message = message_of(event_id, decision)
     if message is None:
         return None
@@ -112,6 +114,7 @@ def cloudevent_of(event_id: str, decision: Decision, now: datetime) -> CloudEven
         time=now,
         subject=data.registration_id,
         data=data,
+        correlation_id=correlation_id,
     )
 
 

@@ -29,6 +29,7 @@ def emit_fact(tx: Tx, fact_type: str, event_id: str, registration_id: str, data:
             time=tx.now,
             subject=registration_id,
             data=data,
+            correlation_id=tx.correlation_id,
         ),
     )
     business_metrics.count_fact(tx, fact_type, event_id, data)
@@ -45,6 +46,7 @@ def emit_command(tx: Tx, command_type: str, event_id: str, subject: str, data: B
             time=tx.now,
             subject=subject,
             data=data,
+            correlation_id=tx.correlation_id,
         ),
     )
     business_metrics.note_command(tx, command_type, event_id)
