@@ -7,6 +7,7 @@ import asyncpg
 import orjson
 import pytest
 from aiokafka import ConsumerRecord
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from tilmeld_contracts.common import CHECKED_UPSTREAM
@@ -159,3 +160,24 @@ async def test_a_route_validates_with_its_context(pool: asyncpg.Pool, handled: l
     assert letter["topic"] == "tilmeld.deadletter"
     headers = dict(zip(letter["header_names"], letter["header_values"], strict=True))
     assert headers["tilmeld-error"] == b"invalid_data"
+
+
+async def test_a_batch_counts_each_input_once_by_its_outcome(
+    pool: asyncpg.Pool, handled: list[str]
+) -> None:
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, {"topic": "t", **labels}) or 0.0
+
+    handled_before = sample("tilmeld_inputs_total", type=TYPE, outcome="handled")
+    duplicates_before = sample("tilmeld_inputs_total", type=TYPE, outcome="duplicate")
+    timed_before = sample("tilmeld_handler_duration_seconds_count")
+    batch = [
+        _record(_event("b1", {"name": "a"}), offset=0),
+        _record(_event("b2", {"name": "b"}), offset=1),
+        _record(_event("b1", {"name": "a"}), offset=2),  # a second copy within the batch
+    ]
+    await _pipeline(pool, handled).process_batch(batch)
+    assert handled == ["a", "b"]
+    assert sample("tilmeld_inputs_total", type=TYPE, outcome="handled") == handled_before + 2
+    assert sample("tilmeld_inputs_total", type=TYPE, outcome="duplicate") == duplicates_before + 1
+    assert sample("tilmeld_handler_duration_seconds_count") == timed_before + 3
