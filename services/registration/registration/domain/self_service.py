@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from registration.domain import statuses
+from tilmeld_contracts.ids import name_based_id
 from tilmeld_contracts.signups import v1 as signups
 
 FormKind = Literal["cancel", "accept", "decline"]
@@ -72,7 +73,7 @@ def choose(action: str, state: RegistrationState, now: datetime) -> Choice:
 def request_id(token: str, action: str) -> str:
     """The same link confirmed twice (a double click, a reload) is the same CloudEvent: the
     inboxes see one input."""
-    return str(uuid.uuid5(_REQUEST_IDS, f"{action}\n{token}"))
+    return name_based_id(_REQUEST_IDS, f"{action}\n{token}")
 
 
 def decide_request(
