@@ -29,7 +29,7 @@ async def availability(pool: asyncpg.Pool, event_id: str) -> dict[str, Any] | No
             for r in await conn.fetch(
                 "SELECT s.key AS round_id, s.value #>> '{}' AS session_id, count(*) AS n"
                 " FROM registrations, jsonb_each(sessions) s"
-                " WHERE event_id = $1 AND status = 'confirmed' AND s.value <> 'null'::jsonb"
+                " WHERE event_id = $1 AND seated AND s.value <> 'null'::jsonb"
                 " GROUP BY 1, 2",
                 event_id,
             )
@@ -39,7 +39,7 @@ async def availability(pool: asyncpg.Pool, event_id: str) -> dict[str, Any] | No
             for r in await conn.fetch(
                 "SELECT w.key AS round_id, jsonb_array_elements_text(w.value) AS session_id,"
                 " count(*) AS n FROM registrations, jsonb_each(session_waitlists) w"
-                " WHERE event_id = $1 AND status = 'confirmed' GROUP BY 1, 2",
+                " WHERE event_id = $1 AND seated GROUP BY 1, 2",
                 event_id,
             )
         }

@@ -47,13 +47,13 @@ _BY_STATUS = (
 _SEATED = (
     "SELECT event_id, s.key AS round_id, s.value #>> '{}' AS session_id, count(*) AS n"
     " FROM registrations, jsonb_each(sessions) s"
-    " WHERE event_id = ANY($1) AND status = 'confirmed' AND s.value <> 'null'::jsonb"
+    " WHERE event_id = ANY($1) AND seated AND s.value <> 'null'::jsonb"
     " GROUP BY 1, 2, 3"
 )
 _WAITING = (
     "SELECT event_id, w.key AS round_id, jsonb_array_elements_text(w.value) AS session_id,"
     " count(*) AS n FROM registrations, jsonb_each(session_waitlists) w"
-    " WHERE event_id = ANY($1) AND status = 'confirmed' GROUP BY 1, 2, 3"
+    " WHERE event_id = ANY($1) AND seated GROUP BY 1, 2, 3"
 )
 
 

@@ -7,7 +7,6 @@ from typing import Any
 import asyncpg
 import orjson
 
-from registration.domain import statuses
 from tilmeld_contracts.signups.v1 import Attendee
 
 
@@ -93,11 +92,10 @@ async def find_active_by_email(
     conn: asyncpg.Connection, event_id: str, email: str
 ) -> Registration | None:
     row = await conn.fetchrow(
-        "SELECT * FROM registrations WHERE event_id = $1 AND email = $2"
-        " AND status = ANY($3::text[]) ORDER BY created_at LIMIT 1",
+        "SELECT * FROM registrations WHERE event_id = $1 AND email = $2 AND active"
+        " ORDER BY created_at LIMIT 1",
         event_id,
         email.lower(),
-        list(statuses.ACTIVE),
     )
     return row_to_registration(row) if row else None
 
@@ -121,9 +119,5 @@ async def update(
 
 
 async def active_in_event(conn: asyncpg.Connection, event_id: str) -> list[Registration]:
-    rows = await conn.fetch(
-        "SELECT * FROM registrations WHERE event_id = $1 AND status = ANY($2::text[])",
-        event_id,
-        list(statuses.ACTIVE),
-    )
+    rows = await conn.fetch("SELECT * FROM registrations WHERE event_id = $1 AND active", event_id)
     return [row_to_registration(r) for r in rows]

@@ -1,0 +1,114 @@
+"""The registrations table on the real PostgreSQL (a schema of this module's own): a decision
+that puts a registration on the waiting list updates it in place, and the derived columns
+`active` and `seated` agree with the statuses, so duplicate and quota checks and the seat counts
+see what they saw before."""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+import registration.bootstrap
+from registration.adapters import registrations_bulk as bulk
+from registration.config import Settings
+from registration.domain import statuses
+from tilmeld_contracts.signups.v1 import Attendee
+from tilmeld_runtime.testing import private_schema_pool
+
+MIGRATIONS = Path(registration.bootstrap.__file__).parent / "migrations"
+DSN = Settings().registration_db  # TILMELD_REGISTRATION_DB or the local default
+EVERY_STATUS = [
+    statuses.PENDING,
+    statuses.CONFIRMED,
+    statuses.WAITLISTED,
+    statuses.OFFERED,
+    statuses.CANCELLED,
+    statuses.REJECTED,
+]
+
+
+@pytest.fixture(scope="module")
+async def pool() -> AsyncIterator[asyncpg.Pool]:
+    async with private_schema_pool(DSN, MIGRATIONS, prefix="test_registrations") as pool:
+        yield pool
+
+
+def new_registration(event_id: str, n: int, status: str = statuses.PENDING) -> bulk.NewRegistration:
+    attendee = Attendee(
+        name=f"Deltager {n}",
+        email=f"deltager{n}@faxe.dk",
+        organisation="Faxe Kommune",
+        municipality_code="320",
+    )
+    return bulk.NewRegistration(
+        id=f"{event_id}-{n}",
+        event_id=event_id,
+        attendee=attendee,
+        organisation_key="kommune:320",
+        choices={"runde-1": ["temamoede-1"]},
+        request_source="urn:test",
+        request_id=f"request-{n}",
+        status=status,
+    )
+
+
+async def test_waitlisting_updates_a_registration_in_place(pool: asyncpg.Pool) -> None:
+    event_id = f"hot-{uuid.uuid4().hex[:8]}"
+    rows = [new_registration(event_id, n) for n in range(200)]
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await bulk.insert_new(conn, rows)
+        async with conn.transaction():
+            pending = await bulk.by_ids(conn, [r.id for r in rows])
+            decided = [
+                replace(r, status=statuses.CONFIRMED if i < 50 else statuses.WAITLISTED, position=i)
+                for i, r in enumerate(pending.values())
+            ]
+            await bulk.save_decided(conn, decided)
+            # This transaction's own counts: a confirmation changes `seated` and so is indexed
+            # anew; every waitlisting kept its row's index entries.
+            updated, in_place = await conn.fetchrow(
+                "SELECT pg_stat_get_xact_tuples_updated('registrations'::regclass),"
+                " pg_stat_get_xact_tuples_hot_updated('registrations'::regclass)"
+            )
+        assert (updated, in_place) == (200, 150)
+        by_status = dict(
+            await conn.fetch(
+                "SELECT status, count(*) FROM registrations WHERE event_id = $1 GROUP BY 1",
+                event_id,
+            )
+        )
+    assert by_status == {statuses.CONFIRMED: 50, statuses.WAITLISTED: 150}
+
+
+async def test_active_and_seated_are_derived_from_the_status(pool: asyncpg.Pool) -> None:
+    event_id = f"active-{uuid.uuid4().hex[:8]}"
+    rows = [new_registration(event_id, n, status) for n, status in enumerate(EVERY_STATUS)]
+    async with pool.acquire() as conn:
+        await bulk.insert_new(conn, rows)
+        active = dict(
+            await conn.fetch(
+                "SELECT status, active FROM registrations WHERE event_id = $1", event_id
+            )
+        )
+    assert active == {status: status in statuses.ACTIVE for status in EVERY_STATUS}
+
+
+async def test_duplicate_and_quota_checks_count_only_active_registrations(
+    pool: asyncpg.Pool,
+) -> None:
+    event_id = f"holdings-{uuid.uuid4().hex[:8]}"
+    rows = [new_registration(event_id, n, status) for n, status in enumerate(EVERY_STATUS)]
+    async with pool.acquire() as conn:
+        await bulk.insert_new(conn, rows)
+        emails = {(event_id, r.attendee.email.lower()) for r in rows}
+        by_email, per_organisation = await bulk.active_holdings(
+            conn, emails, {(event_id, "kommune:320")}
+        )
+    assert by_email == {
+        (event_id, r.attendee.email.lower()): r.id for r in rows if r.status in statuses.ACTIVE
+    }
+    assert per_organisation == {(event_id, "kommune:320"): len(statuses.ACTIVE)}
