@@ -10,22 +10,19 @@ from registration.adapters.registrations_store import Registration, json_text, r
 from registration.domain import statuses
 from tilmeld_contracts.signups.v1 import Attendee
 
-# The column the partial indexes on active registrations are built on (migration 0003: derived
-# from `status`, so a decision's update leaves the indexes alone).
-_ACTIVE = "active"
-
 EmailKey = tuple[str, str]  # (event id, lower-cased email)
 OrganisationKey = tuple[str, str]  # (event id, organisation key)
 
 
-# Both halves of a batch's duplicate and quota check in one round trip.
-_HOLDINGS = f"""
+# Both halves of a batch's duplicate and quota check in one round trip. `active` is derived from
+# `status` (migration 0003), and the partial indexes on active registrations are built on it.
+_HOLDINGS = """
 SELECT 'email' AS kind, e.event_id, e.email AS key, e.id, 0::bigint AS n FROM (
     SELECT DISTINCT ON (r.event_id, r.email) r.event_id, r.email, r.id
     FROM registrations r
     JOIN unnest($1::text[], $2::text[]) AS k(event_id, email)
       ON r.event_id = k.event_id AND r.email = k.email
-    WHERE r.{_ACTIVE}
+    WHERE r.active
     ORDER BY r.event_id, r.email, r.created_at
 ) e
 UNION ALL
@@ -33,7 +30,7 @@ SELECT 'organisation', r.event_id, r.organisation_key, NULL, count(*)
 FROM registrations r
 JOIN unnest($3::text[], $4::text[]) AS k(event_id, organisation_key)
   ON r.event_id = k.event_id AND r.organisation_key = k.organisation_key
-WHERE r.{_ACTIVE}
+WHERE r.active
 GROUP BY r.event_id, r.organisation_key
 """
 
