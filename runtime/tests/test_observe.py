@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_runtime.logs import configure_logging
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
-from tilmeld_runtime.testing import consumer_record
+from tilmeld_runtime.testing import consumer_record, queued_records
 
 TYPE = "dk.example.thing.v1"
 TRACEPARENT = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -66,11 +66,7 @@ async def pipeline(runtime_pool: asyncpg.Pool) -> Pipeline:
 
 
 async def _outbox(pool: asyncpg.Pool) -> list[tuple[dict[str, Any], dict[str, bytes]]]:
-    rows = await pool.fetch("SELECT value, header_names, header_values FROM outbox ORDER BY seq")
-    return [
-        (orjson.loads(r["value"]), dict(zip(r["header_names"], r["header_values"], strict=True)))
-        for r in rows
-    ]
+    return [(orjson.loads(r.value or b""), r.headers) for r in await queued_records(pool)]
 
 
 async def test_what_an_input_causes_carries_its_correlation_id_and_trace_context(

@@ -14,7 +14,7 @@ from tilmeld_contracts.common import CHECKED_UPSTREAM
 from tilmeld_contracts.envelope import CloudEvent, new_event
 from tilmeld_contracts.signups.v1 import Attendee
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
-from tilmeld_runtime.testing import consumer_record
+from tilmeld_runtime.testing import QueuedRecord, consumer_record, queued_records
 
 TYPE = "dk.example.thing.v1"
 
@@ -40,12 +40,8 @@ def _event(id_: str, data: object) -> bytes:
     )
 
 
-async def _outbox(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    return list(
-        await pool.fetch(
-            "SELECT topic, key, value, header_names, header_values FROM outbox ORDER BY seq"
-        )
-    )
+async def _outbox(pool: asyncpg.Pool) -> list[QueuedRecord]:
+    return await queued_records(pool)
 
 
 @pytest.fixture
@@ -82,10 +78,8 @@ async def test_an_input_is_handled_once_and_its_output_is_in_the_outbox(
     await pipeline.process(_record(_event("1", {"name": "a"}), offset=1))  # redelivered
     assert handled == ["a"]
     rows = await _outbox(pool)
-    assert [(r["topic"], orjson.loads(r["value"])["id"]) for r in rows] == [("out", "done-1")]
-    assert dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True)) == {
-        "content-type": b"application/cloudevents+json"
-    }
+    assert [(r.topic, orjson.loads(r.value)["id"]) for r in rows] == [("out", "done-1")]
+    assert rows[0].headers == {"content-type": b"application/cloudevents+json"}
 
 
 @pytest.mark.parametrize(
@@ -104,9 +98,9 @@ async def test_unreadable_input_goes_to_the_dead_letter_topic_unchanged(
     await pipeline.process(_record(value, offset=7))
     await pipeline.process(_record(value, offset=7))  # the same record again: one dead letter
     rows = await _outbox(pool)
-    assert len(rows) == 1 and rows[0]["topic"] == "tilmeld.deadletter"
-    assert rows[0]["value"] == value and rows[0]["key"] == b"k"
-    headers = dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True))
+    assert len(rows) == 1 and rows[0].topic == "tilmeld.deadletter"
+    assert rows[0].value == value and rows[0].key == b"k"
+    headers = rows[0].headers
     assert headers["tilmeld-error"] == reason.encode()
     assert headers["tilmeld-topic"] == b"t" and headers["tilmeld-offset"] == b"7"
     assert headers["tilmeld-detail"]
@@ -120,13 +114,13 @@ async def test_a_handler_that_keeps_failing_is_parked_not_stalling(
     record = _record(_event("4", {"name": "b"}))
     await pipeline.process(record)
     rows = await _outbox(pool)
-    assert [r["topic"] for r in rows] == ["tilmeld.deadletter"]
-    headers = dict(zip(rows[0]["header_names"], rows[0]["header_values"], strict=True))
+    assert [r.topic for r in rows] == ["tilmeld.deadletter"]
+    headers = rows[0].headers
     assert headers["tilmeld-error"] == b"processing_failed"
     # Parked in the transaction that claimed it: a redelivered copy is a duplicate, not a
     # second dead letter.
     await pipeline.process(record)
-    assert [r["topic"] for r in await _outbox(pool)] == ["tilmeld.deadletter"]
+    assert [r.topic for r in await _outbox(pool)] == ["tilmeld.deadletter"]
 
 
 async def test_an_infrastructure_error_is_handed_back_to_kafka_with_no_effect(
@@ -157,8 +151,8 @@ async def test_a_route_validates_with_its_context(pool: asyncpg.Pool, handled: l
     await pipeline(CHECKED_UPSTREAM).process(_record(_event("p2", data), offset=1))
     assert handled == ["m..h@aarhus.dk"]
     [letter] = await _outbox(pool)
-    assert letter["topic"] == "tilmeld.deadletter"
-    headers = dict(zip(letter["header_names"], letter["header_values"], strict=True))
+    assert letter.topic == "tilmeld.deadletter"
+    headers = letter.headers
     assert headers["tilmeld-error"] == b"invalid_data"
 
 

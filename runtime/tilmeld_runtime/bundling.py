@@ -1,5 +1,6 @@
 """Writing a transaction's events as outbox rows: on the internal topics, the events for one
-key go out as bundles (tilmeld_contracts.internal.bundle_v1); everything else one row each.
+key go out as bundles (tilmeld_contracts.internal.bundle_v1); on the others, the records for one
+key share a row (record_batches), each still a record of its own on the topic.
 
 Order: the relay keeps the outbox order per key, and a consumer only relies on the order of one
 key's events, so a key's events may move together to the place of the first of them."""
@@ -13,6 +14,7 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, encode, structured_headers
 from tilmeld_contracts.ids import random_id
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES
+from tilmeld_runtime import record_batches
 
 Headers = Sequence[tuple[str, bytes]]
 # The topics whose events are bundled by `outbox.enqueue_events`; set at start-up (`configure`).
@@ -32,16 +34,19 @@ def bundled_topics() -> frozenset[str]:
 class OutboxRow(NamedTuple):
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None  # None for a row of several records
     headers: list[tuple[str, bytes]]
+    records: Sequence[record_batches.Record] | None = None  # see record_batches
 
 
 def outbox_rows(
     items: Sequence[tuple[str, str, CloudEvent]],
     trace: Sequence[Headers],
     bundled_topics: Iterable[str],
+    record_batches_on: bool | None = None,
 ) -> list[OutboxRow]:
     bundled = frozenset(bundled_topics)
+    batched = record_batches.enabled() if record_batches_on is None else record_batches_on
     groups: dict[tuple[str, str], list[int]] = {}
     for index, (topic, key, _) in enumerate(items):
         groups.setdefault((topic, key), []).append(index)
@@ -52,9 +57,14 @@ def outbox_rows(
             values = _bundles(events)
             rows.extend(OutboxRow(topic, key.encode(), v, structured_headers()) for v in values)
             continue
-        for i in indexes:
-            headers = [*structured_headers(), *trace[i]]
-            rows.append(OutboxRow(topic, key.encode(), encode(items[i][2]), headers))
+        records = [(encode(items[i][2]), [*structured_headers(), *trace[i]]) for i in indexes]
+        if batched and len(records) > 1:
+            rows.extend(
+                OutboxRow(topic, key.encode(), None, [], chunk)
+                for chunk in record_batches.chunks(records)
+            )
+        else:
+            rows.extend(OutboxRow(topic, key.encode(), v, h) for v, h in records)
     return rows
 
 

@@ -22,7 +22,16 @@ from faststream.message import StreamMessage
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from tilmeld_contracts import topics
-from tilmeld_runtime import asyncapi, bundling, gather, gc_tuning, logs, metrics, tracing
+from tilmeld_runtime import (
+    asyncapi,
+    bundling,
+    gather,
+    gc_tuning,
+    logs,
+    metrics,
+    record_batches,
+    tracing,
+)
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.kafka_parser import parse_any_headers
 from tilmeld_runtime.lag import ConsumerLagMonitor
@@ -276,6 +285,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure_logging(app.state.service, settings.log_level)
     tracing.configure_tracing(app.state.service, settings.otel_exporter)
     bundling.configure(settings.internal_bundles)
+    record_batches.configure(settings.outbox_record_batches)
     gc_tuning.observe_pauses()
     try:
         uvicorn.run(

@@ -34,7 +34,7 @@ HANDLER_RETRIES = Counter(
     "Inputs handed back to Kafka after an infrastructure error",
     ["topic"],
 )
-OUTBOX_BACKLOG = Gauge("tilmeld_outbox_backlog", "Outbox rows not yet published")
+OUTBOX_BACKLOG = Gauge("tilmeld_outbox_backlog", "Outbox records not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "tilmeld_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"
 )

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from tilmeld_contracts.envelope import CloudEvent
-from tilmeld_runtime import tracing
+from tilmeld_runtime import record_batches, tracing
 from tilmeld_runtime.bundling import bundled_topics, outbox_rows
 
 
@@ -36,14 +36,17 @@ async def enqueue_events(
     `trace` holds each item's trace headers (W3C `traceparent`), default: the current span's.
     They are stored with the row, so the relay publishes the context of the span that emitted
     the event, not whatever it is doing itself. On the internal topics several events for one
-    key become one bundle row (`bundling`)."""
+    key become one bundle row (`bundling`); on the others, a key's records share a row
+    (`record_batches`)."""
     if not items:
         return
     if trace is None:
         trace = [tracing.trace_headers()] * len(items)
     topics_: list[str] = []
     keys: list[bytes] = []
-    values: list[bytes] = []
+    values: list[bytes | None] = []
+    batches: list[bytes | None] = []
+    record_counts: list[int] = []
     names: list[str] = []
     header_values: list[bytes] = []
     starts: list[int] = []
@@ -52,6 +55,8 @@ async def enqueue_events(
         topics_.append(row.topic)
         keys.append(row.key)
         values.append(row.value)
+        batches.append(None if row.records is None else record_batches.encode(row.records))
+        record_counts.append(1 if row.records is None else len(row.records))
         starts.append(len(names))
         counts.append(len(row.headers))
         names.extend(h[0] for h in row.headers)
@@ -60,11 +65,11 @@ async def enqueue_events(
     # row). Each row's headers are its slice of the flat header arrays; rows keep their order,
     # so `seq` grows in emit order.
     await conn.execute(
-        "INSERT INTO outbox (topic, key, value, header_names, header_values)"
+        "INSERT INTO outbox (topic, key, value, header_names, header_values, records, record_count)"
         " SELECT r.topic, r.key, r.value, ($4::text[])[r.start + 1 : r.start + r.n],"
-        "  ($5::bytea[])[r.start + 1 : r.start + r.n]"
-        " FROM unnest($1::text[], $2::bytea[], $3::bytea[], $6::int[], $7::int[])"
-        "  WITH ORDINALITY AS r(topic, key, value, start, n, i)"
+        "  ($5::bytea[])[r.start + 1 : r.start + r.n], r.records, r.record_count"
+        " FROM unnest($1::text[], $2::bytea[], $3::bytea[], $6::int[], $7::int[], $8::bytea[],"
+        "  $9::int[]) WITH ORDINALITY AS r(topic, key, value, start, n, records, record_count, i)"
         " ORDER BY r.i",
         topics_,
         keys,
@@ -73,4 +78,6 @@ async def enqueue_events(
         header_values,
         starts,
         counts,
+        batches,
+        record_counts,
     )

@@ -15,26 +15,34 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from tilmeld_runtime import metrics
+from tilmeld_runtime import metrics, record_batches
 from tilmeld_runtime.partitioner import partition_for
 
 log = logging.getLogger(__name__)
 _RELAY_LOCK = 7_431_002
-# count(*) scans the outbox: during a rush (thousands of rows, a cycle every few milliseconds)
+# Counting scans the outbox: during a rush (thousands of rows, a cycle every few milliseconds)
 # counting after every cycle cost a round trip and a scan each time, for a gauge scraped every 5 s.
 _BACKLOG_COUNT_SECONDS = 2.0
 _COLUMNS = (
-    "seq, topic, key, value, header_names, header_values, extract(epoch FROM created_at) AS created"
+    "seq, topic, key, value, header_names, header_values, records, record_count,"
+    " extract(epoch FROM created_at) AS created"
 )
-_NEXT = f"SELECT {_COLUMNS} FROM outbox ORDER BY seq LIMIT $1"
+# The next rows in order, at most $1 of them and as many as start within $1 records (a row may
+# hold up to record_batches.MAX_RECORDS): a cycle publishes fewer than 2 × $1 records.
+_WITHIN_BUDGET = """
+SELECT {columns} FROM (
+    SELECT *, sum(record_count) OVER (ORDER BY seq) - record_count AS records_before
+    FROM outbox {where} ORDER BY seq LIMIT $1
+) o WHERE records_before < $1 ORDER BY seq
+"""
+_NEXT = _WITHIN_BUDGET.format(columns=_COLUMNS, where="")
 # Deletes the rows just acknowledged and reads the next ones in one round trip. The SELECT sees
 # the table as the statement began, so it skips those rows itself: cheap for a few dozen (the
 # batches of steady traffic, where the round trip is latency on every hop), not for hundreds
 # (a rush), which get a DELETE of their own first.
-_DELETE_AND_NEXT = f"""
-WITH gone AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[]))
-SELECT {_COLUMNS} FROM outbox WHERE seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1
-"""
+_DELETE_AND_NEXT = "WITH gone AS (DELETE FROM outbox WHERE seq = ANY($2::bigint[]))" + (
+    _WITHIN_BUDGET.format(columns=_COLUMNS, where="WHERE seq <> ALL($2::bigint[])")
+)
 _MERGE_AT_MOST = 64
 _DELETE_WHEN_QUIET_SECONDS = 0.05
 
@@ -181,20 +189,20 @@ class OutboxRelay:
             metrics.OUTBOX_OLDEST_AGE.set(0)
             return 0
         metrics.OUTBOX_OLDEST_AGE.set(max(0.0, time.time() - float(rows[0]["created"])))
-        acks = [
-            await self._producer.send(
-                row["topic"],
-                value=row["value"],
-                key=row["key"],
-                headers=list(zip(row["header_names"], row["header_values"], strict=True)),
-            )
-            for row in rows
-        ]
+        acks = []
+        per_topic: dict[str, int] = {}
+        for row in rows:
+            topic, key = row["topic"], row["key"]
+            for value, headers in record_batches.records_of(row):
+                acks.append(await self._producer.send(topic, value=value, key=key, headers=headers))
+            per_topic[topic] = per_topic.get(topic, 0) + row["record_count"]
         await asyncio.gather(*acks)
         self._acknowledged = [row["seq"] for row in rows]
-        for row in rows:
-            metrics.RELAY_PUBLISHED.labels(row["topic"]).inc()
+        for topic, count in per_topic.items():
+            metrics.RELAY_PUBLISHED.labels(topic).inc(count)
         if time.monotonic() >= self._next_backlog_count:
             self._next_backlog_count = time.monotonic() + _BACKLOG_COUNT_SECONDS
-            metrics.OUTBOX_BACKLOG.set(await self._pool.fetchval("SELECT count(*) FROM outbox"))
-        return len(rows)
+            metrics.OUTBOX_BACKLOG.set(
+                await self._pool.fetchval("SELECT coalesce(sum(record_count), 0) FROM outbox")
+            )
+        return len(acks)

@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
     # Readers always accept bundles; switch this off while upgrading from a version without
     # them, until no instance of the old version runs, or an old reader dead-letters them.
     internal_bundles: bool = True
+    # Write a transaction's records for one key on the other topics as one outbox row
+    # (record_batches.py). Switch it off while upgrading from a version without it, until no
+    # instance of the old version runs: an old relay cannot publish such a row.
+    outbox_record_batches: bool = True
     log_level: str = "INFO"
     # Where spans go: none (tracing off), console, otlp, or file:<directory> (tracing.py).
     otel_exporter: str = "none"

@@ -4,11 +4,13 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import asyncpg
 from aiokafka import ConsumerRecord
 
 from tilmeld_contracts.envelope import structured_headers
+from tilmeld_runtime import record_batches
 from tilmeld_runtime.db import migrate
 
 STRUCTURED = tuple(structured_headers())
@@ -60,3 +62,25 @@ def consumer_record(
         serialized_value_size=len(value or b""),
         headers=list(headers),
     )
+
+
+class QueuedRecord(NamedTuple):
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, bytes]
+
+
+async def queued_records(
+    conn: asyncpg.Pool | asyncpg.Connection, key: bytes | None = None
+) -> list[QueuedRecord]:
+    """The outbox's records (of one key, if given) in the order the relay publishes them: a row
+    of several records (record_batches) as its records."""
+    rows = await conn.fetch(
+        "SELECT * FROM outbox WHERE $1::bytea IS NULL OR key = $1 ORDER BY seq", key
+    )
+    return [
+        QueuedRecord(row["topic"], row["key"], value, dict(headers))
+        for row in rows
+        for value, headers in record_batches.records_of(row)
+    ]

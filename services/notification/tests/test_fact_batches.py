@@ -20,7 +20,7 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_runtime.pipeline import Pipeline
-from tilmeld_runtime.testing import private_schema_pool
+from tilmeld_runtime.testing import private_schema_pool, queued_records
 
 from .conftest import FACT_TYPES, cloud_record
 
@@ -105,11 +105,11 @@ async def state(pool: asyncpg.Pool) -> dict[str, Any]:
         "SELECT registration_id, event_id, status, attendee::text, sessions::text"
         " FROM registrations ORDER BY registration_id"
     )
-    sent = await pool.fetch("SELECT value FROM outbox ORDER BY seq")
+    sent = await queued_records(pool)
     return {
         "jobs": [tuple(r) for r in jobs],
         "registrations": [tuple(r) for r in views],
-        "outbox": [(e["type"], e["data"]) for e in (orjson.loads(r["value"]) for r in sent)],
+        "outbox": [(e["type"], e["data"]) for e in (orjson.loads(r.value or b"") for r in sent)],
     }
 
 

@@ -11,20 +11,18 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.testing import queued_records
 
 
 async def outbox(pool: asyncpg.Pool) -> list[tuple[str, bytes, Any, dict[str, bytes]]]:
-    rows = await pool.fetch(
-        "SELECT topic, key, value, header_names, header_values FROM outbox ORDER BY seq"
-    )
     return [
         (
-            r["topic"],
-            r["key"],
-            orjson.loads(r["value"]) if r["topic"] != topics.DEADLETTER else r["value"],
-            dict(zip(r["header_names"], r["header_values"], strict=True)),
+            r.topic,
+            r.key,
+            orjson.loads(r.value or b"") if r.topic != topics.DEADLETTER else r.value,
+            r.headers,
         )
-        for r in rows
+        for r in await queued_records(pool)
     ]
 
 

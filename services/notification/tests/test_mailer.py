@@ -16,6 +16,7 @@ from notification.service.registrations import registration_routes
 from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog
 from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.testing import queued_records
 
 FACT_TYPES = {
     "confirmed": "dk.tilmeld.registration.confirmed.v1",
@@ -50,10 +51,8 @@ async def job_of(db: asyncpg.Pool, fact: Any) -> asyncpg.Record:
 
 
 async def notifications(db: asyncpg.Pool) -> list[dict[str, Any]]:
-    rows = await db.fetch(
-        "SELECT key, value FROM outbox WHERE topic = $1 ORDER BY seq", topics.NOTIFICATIONS
-    )
-    return [{**orjson.loads(r["value"]), "key": r["key"].decode()} for r in rows]
+    records = [r for r in await queued_records(db) if r.topic == topics.NOTIFICATIONS]
+    return [{**orjson.loads(r.value or b""), "key": (r.key or b"").decode()} for r in records]
 
 
 async def eventually(check: Callable[[], Any], seconds: float = 5.0) -> None:

@@ -23,7 +23,7 @@ from registration.entrypoints.pages import self_service_pages
 from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.signups.v1 import Attendee
 from tilmeld_runtime import links
-from tilmeld_runtime.testing import private_schema_pool
+from tilmeld_runtime.testing import private_schema_pool, queued_records
 
 SECRET = "test-link-secret"
 MIGRATIONS = Path(registration.bootstrap.__file__).parent / "migrations"
@@ -112,10 +112,8 @@ def seed(pool: asyncpg.Pool) -> Callable[..., Any]:
 
 
 async def queued(pool: asyncpg.Pool, event_id: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = await pool.fetch(
-        "SELECT topic, value FROM outbox WHERE key = $1 ORDER BY seq", event_id.encode()
-    )
-    return [(r["topic"], orjson.loads(r["value"])) for r in rows]
+    records = await queued_records(pool, event_id.encode())
+    return [(r.topic, orjson.loads(r.value or b"")) for r in records]
 
 
 def assert_danish_error(response: httpx.Response, status: int, heading: str) -> None:
