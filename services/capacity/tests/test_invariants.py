@@ -315,9 +315,14 @@ def test_replaying_the_commands_gives_the_same_decisions(scenario):
 def test_the_counts_carried_along_match_a_recount(scenario):
     # `EventState` keeps its status and session-seat counts in step with each decision instead
     # of scanning a rush's waitlist; they must equal what a recount of the registrations gives.
-    for step in run(scenario):
+    # A new state shares its counts with the one before until they differ (copy on change):
+    # deriving it must leave every earlier state's counts as they were.
+    steps = run(scenario)
+    for step in steps:
         recount = Tally.of(step.after.registrations.values())
         assert step.after.tally == recount
         holding = [r for r in step.after.registrations.values() if r.status is Status.HOLDING]
         assert step.after.count(Status.HOLDING) == len(holding)
         assert step.after.seats_taken() == event_seats(step.after)
+    for step in steps:
+        assert step.before.tally == Tally.of(step.before.registrations.values())

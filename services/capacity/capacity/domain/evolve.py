@@ -67,7 +67,7 @@ def _admit(
         choices=request.choices,
         sessions=sessions,
     )
-    return _put(state, registration).with_changes(arrivals=state.arrivals + 1)
+    return state.with_put(registration, arrivals=state.arrivals + 1)
 
 
 def _put(state: EventState, registration: Registration) -> EventState:

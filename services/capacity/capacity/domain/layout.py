@@ -35,8 +35,12 @@ class Layout:
     def _capacity_by_session(self) -> dict[SessionKey, int | None]:
         return {(r.id, s.id): s.capacity for r in self.rounds for s in r.sessions}
 
+    @cached_property
+    def _round_ids(self) -> frozenset[str]:
+        return frozenset(r.id for r in self.rounds)
+
     def has_round(self, round_id: str) -> bool:
-        return any(r.id == round_id for r in self.rounds)
+        return round_id in self._round_ids
 
     def in_round(self, round_id: str, session_id: str) -> bool:
         return (round_id, session_id) in self._capacity_by_session
