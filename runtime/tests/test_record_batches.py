@@ -15,7 +15,7 @@ from tilmeld_runtime import record_batches
 from tilmeld_runtime.outbox import enqueue_events, enqueue_raw
 from tilmeld_runtime.testing import queued_records
 
-from .test_relay import _empty, _read, _relay, _until
+from .test_relay import _published_by, _relay
 
 
 @pytest.fixture
@@ -69,12 +69,7 @@ async def test_a_keys_records_share_a_row_and_each_goes_out_in_order_with_its_he
         f"{n:04d}".encode() for n in range(1, 1_200, 2)
     ]
     relay = _relay(runtime_pool)  # batch_size 7: one 500-record row a cycle
-    await relay.start()
-    try:
-        found = await _read(topic, 1_201)
-        await _until(lambda: _empty(runtime_pool))
-    finally:
-        await relay.stop()
+    found = await _published_by(relay, runtime_pool, topic, 1_201)
     assert len(found) == 1_201  # none lost, none twice
     for parity, key in enumerate((b"event-0", b"event-1")):
         tags = [header for k, _, header in found if k == key]

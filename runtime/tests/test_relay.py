@@ -57,6 +57,19 @@ async def _until(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) ->
         await asyncio.sleep(0.05)
 
 
+async def _published_by(
+    relay: OutboxRelay, pool: asyncpg.Pool, topic: str, count: int
+) -> list[tuple[bytes, bytes, bytes]]:
+    """Run `relay` until `count` records are on `topic` and the outbox is empty; those records."""
+    await relay.start()
+    try:
+        found = await _read(topic, count)
+        await _until(lambda: _empty(pool))
+    finally:
+        await relay.stop()
+    return found
+
+
 def _relay(pool: asyncpg.Pool) -> OutboxRelay:
     return OutboxRelay(pool, DSN, BOOTSTRAP, batch_size=7, client_id="tilmeld-test-relay")
 
@@ -230,11 +243,6 @@ async def test_a_full_cycle_for_one_key_goes_out_in_one_produce_request(
         return await send(node_id, request, **kwargs)
 
     relay._producer.client.send = counted_send  # type: ignore[method-assign]
-    await relay.start()
-    try:
-        found = await _read(topic, 500)
-        await _until(lambda: _empty(runtime_pool))
-    finally:
-        await relay.stop()
+    found = await _published_by(relay, runtime_pool, topic, 500)
     assert [value for _, value, _ in found] == [value for _, value in values]
     assert produce_requests[0] <= 2, produce_requests[0]
