@@ -13,7 +13,7 @@ default http://localhost:4318), `file:<directory>` appends them as JSON lines to
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,6 +100,18 @@ def _parent_of(headers: Headers) -> Context:
     return _PROPAGATOR.extract({name: value.decode("latin-1") for name, value in headers})
 
 
+def pass_on(
+    headers: Sequence[tuple[str, bytes | None]],
+) -> Token[tuple[tuple[str, bytes], ...]]:
+    """With tracing off: what the input's handler emits carries the input's trace context on
+    (`trace_headers`) until `stop_passing_on`. `input_span` does this for one `with` block."""
+    return _passed_on.set(tuple(_context_headers(headers)))
+
+
+def stop_passing_on(token: Token[tuple[tuple[str, bytes], ...]]) -> None:
+    _passed_on.reset(token)
+
+
 @contextlib.contextmanager
 def input_span(
     topic: str, headers: Sequence[tuple[str, bytes | None]], attributes: dict[str, Any]
@@ -107,14 +119,14 @@ def input_span(
     """Handle one input in a span that continues the trace its record carries (a new trace
     when it carries none), linked to the span the consumer opened for the whole batch. With
     tracing off, the record's trace context is only passed on, at the cost of a list."""
-    carried = _context_headers(headers)
     if _provider is None:
-        token = _passed_on.set(tuple(carried))
+        token = pass_on(headers)
         try:
             yield
         finally:
-            _passed_on.reset(token)
+            stop_passing_on(token)
         return
+    carried = _context_headers(headers)
     batch = trace.get_current_span().get_span_context()
     links = [Link(batch)] if batch.is_valid else None
     with _TRACER.start_as_current_span(
