@@ -24,14 +24,14 @@ async def topic(scratch_topic: Any) -> AsyncIterator[str]:
         yield name
 
 
-def _event(n: int, size: int = 0) -> CloudEvent:
+def _event(n: int) -> CloudEvent:
     return new_event(
         type="dk.example.done.v1",
         source="urn:test",
         id=f"id-{n:04d}",
         time=datetime(2026, 1, 1, tzinfo=UTC),
         subject=None,
-        data={"n": n, "pad": "x" * size},
+        data={"n": n},
     )
 
 

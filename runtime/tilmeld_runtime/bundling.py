@@ -43,10 +43,9 @@ def outbox_rows(
     items: Sequence[tuple[str, str, CloudEvent]],
     trace: Sequence[Headers],
     bundled_topics: Iterable[str],
-    record_batches_on: bool | None = None,
 ) -> list[OutboxRow]:
     bundled = frozenset(bundled_topics)
-    batched = record_batches.enabled() if record_batches_on is None else record_batches_on
+    batched = record_batches.enabled()
     groups: dict[tuple[str, str], list[int]] = {}
     for index, (topic, key, _) in enumerate(items):
         groups.setdefault((topic, key), []).append(index)
