@@ -68,9 +68,19 @@ async def test_a_keys_records_share_a_row_and_each_goes_out_in_order_with_its_he
     assert [r.headers["tilmeld-test"] for r in queued] == [
         f"{n:04d}".encode() for n in range(1, 1_200, 2)
     ]
-    relay = _relay(runtime_pool)  # batch_size 7: one 500-record row a cycle
+    relay = _relay(runtime_pool)  # batch_size 7: rows that start within 7 records a cycle
+    cycles: list[int] = []
+    publish_batch = relay._publish_batch
+
+    async def counted_publish_batch() -> int:
+        cycles.append(await publish_batch())
+        return cycles[-1]
+
+    relay._publish_batch = counted_publish_batch  # type: ignore[method-assign]
     found = await _published_by(relay, runtime_pool, topic, 1_201)
     assert len(found) == 1_201  # none lost, none twice
+    # The plain row and the first 500 start within the budget; each later row is a cycle.
+    assert [n for n in cycles if n] == [501, 100, 500, 100]
     for parity, key in enumerate((b"event-0", b"event-1")):
         tags = [header for k, _, header in found if k == key]
         expected = [f"{n:04d}".encode() for n in range(parity, 1_200, 2)]
