@@ -4,8 +4,8 @@
 ALTER TABLE outbox ADD COLUMN records bytea, ADD COLUMN record_count int NOT NULL DEFAULT 1;
 
 -- A 500-record row is ~300-500 KB of JSON and goes to TOAST: lz4 compresses it ~5x for about
--- what it saves in writing (pglz, the default, cost three times as much: bench/RESULTS.md,
--- seventeenth round). A server built without lz4 keeps its default.
+-- what it saves in writing (pglz, the default, took more than twice as long to write:
+-- bench/RESULTS.md, seventeenth round). A server built without lz4 keeps its default.
 DO $$
 BEGIN
     ALTER TABLE outbox ALTER COLUMN records SET COMPRESSION lz4;
