@@ -91,7 +91,7 @@ def test_organisation_quota() -> None:
 def test_invalid_choices_are_rejected(choices: dict[str, list[str]]) -> None:
     rejection = decide_signup(_event(), _request(choices), NOBODY, NOW)
     assert rejection is not None and rejection.reason == "invalid_session"
-    assert choices_problem(_event().definition, choices)
+    assert choices_problem(_event().sessions_by_round, choices)
 
 
 def test_organisations_match_by_code_else_by_normalised_name() -> None:
@@ -105,3 +105,26 @@ def test_organisations_match_by_code_else_by_normalised_name() -> None:
 def test_registration_ids_are_stable_per_request() -> None:
     assert registration_id("urn:kl:website", "1") == registration_id("urn:kl:website", "1")
     assert registration_id("urn:kl:website", "1") != registration_id("urn:crm", "1")
+
+
+def test_a_known_event_lists_each_rounds_sessions_once() -> None:
+    two_rounds = _event(
+        rounds=[
+            {
+                "id": f"runde-{n}",
+                "starts_at": f"2026-05-29T1{n}:00:00+02:00",
+                "ends_at": f"2026-05-29T1{n}:45:00+02:00",
+                "sessions": [{"id": f"{n}a", "title": "A"}, {"id": f"{n}b", "title": "B"}],
+            }
+            for n in (1, 2)
+        ]
+    )
+    assert two_rounds.sessions_by_round == {
+        "runde-1": frozenset({"1a", "1b"}),
+        "runde-2": frozenset({"2a", "2b"}),
+    }
+    # A session is known in its own round only.
+    assert choices_problem(two_rounds.sessions_by_round, {"runde-1": ["2a"]}) == (
+        "round 'runde-1' has no session '2a'"
+    )
+    assert decide_signup(two_rounds, _request({"runde-2": ["2b", "2a"]}), NOBODY, NOW) is None

@@ -2,7 +2,8 @@
 Pure: the caller passes in what the store knows and the time."""
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tilmeld_contracts.catalog.v1 import EventDefinition
@@ -16,10 +17,20 @@ class Rejection:
     detail: str
 
 
+SessionsByRound = Mapping[str, frozenset[str]]  # round id → its session ids
+
+
 @dataclass(frozen=True, slots=True)
 class KnownEvent:
     definition: EventDefinition
     cancelled: bool
+    # Worked out once per loaded definition, not once per sign-up (rebuilding it for every
+    # request was ~3 % of the sign-up hop's CPU in a rush).
+    sessions_by_round: SessionsByRound = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rounds = {r.id: frozenset(s.id for s in r.sessions) for r in self.definition.rounds}
+        object.__setattr__(self, "sessions_by_round", rounds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +50,7 @@ def organisation_key(attendee: Attendee) -> str:
     return "navn:" + " ".join(name.split())
 
 
-def choices_problem(definition: EventDefinition, choices: dict[str, list[str]]) -> str | None:
-    rounds = definition.sessions_by_round()
+def choices_problem(rounds: SessionsByRound, choices: dict[str, list[str]]) -> str | None:
     for round_id, session_ids in choices.items():
         if round_id not in rounds:
             return f"unknown round {round_id!r}; rounds are {sorted(rounds) or 'none'}"
@@ -71,7 +81,7 @@ def decide_signup(
         )
     if holdings.registration_id_for_email is not None:
         return Rejection("already_registered", holdings.registration_id_for_email)
-    problem = choices_problem(event.definition, request.choices)
+    problem = choices_problem(event.sessions_by_round, request.choices)
     if problem:
         return Rejection("invalid_session", problem)
     limit = event.definition.per_organisation.max
