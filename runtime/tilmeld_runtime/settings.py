@@ -40,7 +40,7 @@ class ServiceSettings(BaseSettings):
     # 0 keeps it forever. Longer than an input can stay on its topic: see retention.py.
     inbox_retention_days: float = Field(default=30.0, ge=0)
     # The garbage collector's thresholds after start-up (gc.set_threshold): see gc_tuning.py.
-    gc_thresholds: tuple[int, int, int] = (700, 10, 10)
+    gc_thresholds: tuple[int, int, int] = (50_000, 10, 10)
     # The input topics this process consumes, comma-separated; empty: all of its service's.
     # Several processes of one service can share its inputs this way (each topic's consumer
     # group is the service's, whichever process runs it): deploy/local/services.sh runs the
