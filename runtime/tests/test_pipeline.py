@@ -1,6 +1,8 @@
 """The consumer pipeline on the real PostgreSQL: inbox dedupe, outbox writes, dead letters,
 and what happens when a handler fails."""
 
+import gc
+import weakref
 from datetime import UTC, datetime
 
 import asyncpg
@@ -175,3 +177,45 @@ async def test_a_batch_counts_each_input_once_by_its_outcome(
     assert sample("tilmeld_inputs_total", type=TYPE, outcome="handled") == handled_before + 2
     assert sample("tilmeld_inputs_total", type=TYPE, outcome="duplicate") == duplicates_before + 1
     assert sample("tilmeld_handler_duration_seconds_count") == timed_before + 3
+
+
+class _Gathered:
+    """Stands for what a batch's handlers gather in `tx.cache` (rows, states, events)."""
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+async def test_a_batch_is_let_go_as_soon_as_it_is_over(
+    pool: asyncpg.Pool, handled: list[str], one_by_one: bool
+) -> None:
+    """A flush that closes over its Tx makes a reference cycle. Reference counting alone must
+    free what the batch gathered once it is over: the garbage collector may not come for a
+    long time (gc_tuning.py), and until then the cycle would hold the whole batch."""
+    gathered: list[weakref.ref[_Gathered]] = []
+
+    async def handle(tx: Tx, event: CloudEvent, thing: Thing) -> None:
+        handled.append(thing.name)
+        kept = tx.cache.setdefault("gathered", _Gathered())
+        gathered.append(weakref.ref(kept))
+
+        async def flush() -> None:
+            assert tx.cache["gathered"] is kept  # the flush still sees the batch's cache
+
+        tx.before_commit("gathered", flush)
+        tx.after_commit(lambda: handled.append(f"{thing.name} committed"))
+
+    pipeline = Pipeline(pool, "t", {TYPE: Route(Thing, handle)})
+    records = [_record(_event(f"free-{n}", {"name": f"n{n}"}), offset=n) for n in range(3)]
+    gc.disable()
+    try:
+        if one_by_one:
+            for record in records:
+                await pipeline.process(record)
+        else:
+            await pipeline.process_batch(records)
+        # Each handled once, and the after-commit callbacks still ran.
+        assert sorted(handled) == sorted(
+            [f"n{n}" for n in range(3)] + [f"n{n} committed" for n in range(3)]
+        )
+        assert len(gathered) == 3 and all(ref() is None for ref in gathered)
+    finally:
+        gc.enable()

@@ -192,8 +192,11 @@ class Pipeline:
                     outcomes[places[index]] = (letter.label, "deadlettered")
             else:
                 tx = Tx(conn, self._clock())
-                await self._handle(tx, todo, prepare=True)
-                committed = tx.committed
+                try:
+                    await self._handle(tx, todo, prepare=True)
+                    committed = tx.committed
+                finally:
+                    tx.close()
             for record, letter in letters:
                 await self._deadletter(conn, record, letter)
         for callback in committed:
@@ -227,6 +230,8 @@ class Pipeline:
                 try:
                     async with conn.transaction():
                         await self._handle(tx, [(record, item)], prepare=False)
+                    committed.extend(tx.committed)
+                    break
                 except TRANSIENT:
                     raise
                 except Exception as error:
@@ -247,8 +252,8 @@ class Pipeline:
                     letter = DeadLetter("processing_failed", detail, "?", item.index, value)
                     failed.append((index, letter))
                     break
-                committed.extend(tx.committed)
-                break
+                finally:
+                    tx.close()
         return committed, failed
 
     async def _deadletter(

@@ -42,3 +42,12 @@ class Tx:
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` only if the transaction commits (metrics, process-level caches)."""
         self.committed.append(callback)
+
+    def close(self) -> None:
+        """Let go of what the transaction gathered, once it is over. A flush or callback that
+        closes over this Tx makes a reference cycle, and until the garbage collector found it,
+        the cycle held the whole batch (its cache, pending events, rows) alive: young
+        collections walked it again and again, and with rarer ones a process grew by hundreds
+        of MB (bench/RESULTS.md, eighteenth round). `committed` is handed out, not emptied."""
+        self.pending, self.cache, self.committed, self.flushes, self.trace = [], {}, [], {}, []
+        self.input = self.correlation_id = None
