@@ -15,13 +15,13 @@ same memory.
 
 Then a young collection comes once allocations outnumber deallocations by 50,000, not 700.
 A batch of 500 inputs keeps tens of thousands of objects alive until its commit, and CPython's
-700 walked them again and again, through the young and the middle generation, though reference
-counting frees them all once the batch is done. Measured by CPU time
-(`tilmeld_gc_cpu_seconds_total`) over a rush of 20,000 plus 5,000 at 1,000/s: the four
-services' collections took ~0.6-0.8 s instead of 1.8 s, the sign-up process's 0.24-0.29 s
-instead of 0.59 s, for ~10 MB more memory per process (capacity 25-35 MB). See bench/RESULTS.md,
-eighteenth round. `TILMELD_GC_THRESHOLDS` sets the thresholds. `tilmeld_gc_pause_seconds` is
-the pauses' wall time, which on a busy machine includes waiting for a core.
+700 walked them again and again, though reference counting frees them all once the batch is
+over (since `Tx.close`, which breaks the cycle that held each batch: without it, rarer
+collections let capacity grow past 300 MB). Measured by CPU time (`tilmeld_gc_cpu_seconds_total`)
+over a rush of 20,000 and 20 s at 1,000/s, the four services' collections took 0.07 s instead
+of 2.89 s, with less memory than before (bench/RESULTS.md, eighteenth round).
+`TILMELD_GC_THRESHOLDS` sets the thresholds. `tilmeld_gc_pause_seconds` is the pauses' wall
+time, which on a busy machine includes waiting for a core.
 """
 
 import gc
