@@ -29,8 +29,8 @@ class KnownEvent:
     sessions_by_round: SessionsByRound = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        rounds = {r.id: frozenset(s.id for s in r.sessions) for r in self.definition.rounds}
-        object.__setattr__(self, "sessions_by_round", rounds)
+        rounds = self.definition.sessions_by_round()
+        object.__setattr__(self, "sessions_by_round", {r: frozenset(s) for r, s in rounds.items()})
 
 
 @dataclass(frozen=True, slots=True)
