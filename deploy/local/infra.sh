@@ -62,6 +62,13 @@ PG_SUPERPASS=postgres
 PG_SERVICE_DBS=(registration capacity notification)
 PG_EXTRA_DBS=(bench)
 
+# The broker's JIT stops at C1 (-XX:TieredStopAtLevel=1). On a 2-core box that runs everything,
+# C2's compiler threads took ~2 s more of the broker's CPU in the first rush after a start (4.1-4.8
+# against 2.1-2.2 s) and competed with the decision path; the broker's time is mostly native I/O,
+# so later runs showed no difference we could measure (bench/RESULTS.md, nineteenth round). A broker
+# on a machine of its own may want C2 back: TILMELD_KAFKA_JVM_OPTS replaces these options.
+KAFKA_JVM_OPTS=${TILMELD_KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1}
+
 # Short-lived CLI JVMs (StorageTool, TopicCommand): C1 only + serial GC roughly halves
 # start-up cost compared to the default tiered/G1 setup; they never run long enough to
 # benefit from C2.
@@ -423,7 +430,8 @@ kafka_start() {
   # In a non-interactive shell the background child is not a group leader, so setsid execs
   # in place (no fork) and $! is the JVM's pid. 9>&-: don't leak the lock fd into the broker.
   printf '\n==== %s infra.sh starting Kafka ====\n' "$(date -Is)" >>"$KAFKA_STDOUT"
-  setsid nohup java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  # shellcheck disable=SC2086  # the JVM options are words on purpose
+  setsid nohup java -Xms256m -Xmx512m $KAFKA_JVM_OPTS \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "-Dkafka.logs.dir=$LOG_DIR" "-Dlog4j.configuration=file:$KAFKA_CONF/log4j.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_PROPS" >>"$KAFKA_STDOUT" 2>&1 </dev/null 9>&- &
