@@ -1,5 +1,5 @@
 """The outbox's large values (bundles in `value`, several records in `records`) are compressed
-with lz4, not PostgreSQL's default pglz, which took ~2.5 times as long to write them."""
+with lz4, not PostgreSQL's default pglz, which took ~3 times as long to write them."""
 
 import asyncpg
 import orjson

@@ -135,7 +135,7 @@ class BusinessGauges(BackgroundLoop):
 
 class RefreshPacing:
     """Which touched events to refresh now. Counting an event's figures reads all its
-    registrations (up to ~33 ms of the database's time for the ~20,000 of a registration rush),
+    registrations (tens of milliseconds of the database's time for the ~20,000 of a rush),
     so an event that changes all the time is refreshed once per `per_event_seconds` (Prometheus
     scrapes every 5 s), not every second; one that changes now and then shows it within about a
     second."""
