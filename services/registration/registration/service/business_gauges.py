@@ -99,7 +99,7 @@ class BusinessGauges(BackgroundLoop):
     async def refresh(self, event_ids: Collection[str]) -> None:
         live = await figures_query.live_events(self._pool, self._clock(), event_ids)
         self._show(live, gone=set(event_ids) - set(live))
-        self._pacing.refreshed(event_ids, time.monotonic())
+        self._pacing.refreshed(live, time.monotonic())  # the gone ones `_show` forgot stay so
 
     def _show(self, live: dict[str, EventFigures], gone: set[str]) -> None:
         for event_id in gone:
