@@ -39,6 +39,17 @@ async def private_schema_pool(
         await admin.close()
 
 
+async def analysed_columns(conn: asyncpg.Connection, table: str) -> set[str]:
+    """ANALYZE `table` (in the connection's schema) and name the columns it gathered statistics
+    on: a column set to STATISTICS 0 has none."""
+    await conn.execute(f'ANALYZE "{table}"')
+    rows = await conn.fetch(
+        "SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1",
+        table,
+    )
+    return {row["attname"] for row in rows}
+
+
 def consumer_record(
     topic: str,
     key: bytes | None,

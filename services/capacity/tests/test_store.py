@@ -20,6 +20,7 @@ from capacity.domain import (
     decide,
     replay,
 )
+from tilmeld_runtime.testing import analysed_columns
 
 ROUNDS = {"r1": {"s1": 1, "s2": 1, "s3": None}, "r2": {"t1": 1}}
 NOW = datetime(2023, 9, 1, tzinfo=UTC)
@@ -173,3 +174,15 @@ async def test_only_a_new_version_touches_just_the_version(conn, event_id, layou
 
     assert counting.statements == ["UPDATE capacity_event SET version = $2 WHERE event_id = $1"]
     assert await store.lock(conn, event_id) == version
+
+
+async def test_analyze_skips_the_choices_and_keeps_the_looked_up_columns(
+    private_pool, event_id, layout
+):
+    async with private_pool.acquire() as conn:
+        await through_store(conn, event_id, DefineEvent(layout(capacity=3, rounds=ROUNDS)))
+        for rid in "abcde":
+            await through_store(conn, event_id, request(rid, r1=["s1", "s2"]), rid)
+        analysed = await analysed_columns(conn, "capacity_registration")
+    assert {"event_id", "registration_id", "arrival", "status", "organisation_key"} <= analysed
+    assert "choices" not in analysed

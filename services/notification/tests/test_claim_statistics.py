@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import asyncpg
 import orjson
 
-from notification.adapters import jobs_table, new_jobs
+from notification.adapters import jobs_table, new_jobs, registrations_table
+from notification.domain.audience import Attendance
+from tilmeld_runtime.testing import analysed_columns
 
 
 def _jobs(n: int) -> list[new_jobs.NewJob]:
@@ -138,3 +140,23 @@ async def test_the_claim_looks_a_persons_earlier_jobs_up_by_registration_on_any_
     assert "mail_jobs_pending_by_registration" in plan
     assert "Sort" not in plan
     assert len(jobs) == 10 and elapsed < 0.05
+
+
+async def test_analyze_skips_the_attendees_and_keeps_the_looked_up_columns(
+    db: asyncpg.Pool,
+) -> None:
+    attendances = [
+        Attendance(
+            registration_id=f"r-{i}",
+            event_id="e1",
+            status="confirmed",
+            attendee={"name": f"Deltager {i}", "email": f"d{i}@faxe.dk"},
+            sessions={"runde-1": "temamoede-1"},
+        )
+        for i in range(50)
+    ]
+    async with db.acquire() as conn:
+        await registrations_table.save_many(conn, attendances)
+        analysed = await analysed_columns(conn, "registrations")
+    assert {"registration_id", "event_id", "status"} <= analysed
+    assert not analysed & {"attendee", "sessions"}

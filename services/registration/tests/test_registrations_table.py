@@ -16,7 +16,7 @@ from registration.adapters import registrations_bulk as bulk
 from registration.config import Settings
 from registration.domain import statuses
 from tilmeld_contracts.signups.v1 import Attendee
-from tilmeld_runtime.testing import private_schema_pool
+from tilmeld_runtime.testing import analysed_columns, private_schema_pool
 
 MIGRATIONS = Path(registration.bootstrap.__file__).parent / "migrations"
 DSN = Settings().registration_db  # TILMELD_REGISTRATION_DB or the local default
@@ -112,3 +112,15 @@ async def test_duplicate_and_quota_checks_count_only_active_registrations(
         (event_id, r.attendee.email.lower()): r.id for r in rows if r.status in statuses.ACTIVE
     }
     assert per_organisation == {(event_id, "kommune:320"): len(statuses.ACTIVE)}
+
+
+async def test_analyze_skips_the_payload_columns_and_keeps_the_looked_up_ones(
+    pool: asyncpg.Pool,
+) -> None:
+    event_id = f"stats-{uuid.uuid4().hex[:8]}"
+    async with pool.acquire() as conn:
+        await bulk.insert_new(conn, [new_registration(event_id, n) for n in range(50)])
+        analysed = await analysed_columns(conn, "registrations")
+    assert {"id", "event_id", "email", "organisation_key", "status", "active", "seated"} <= analysed
+    payloads = {"attendee", "choices", "sessions", "session_waitlists", "request_source"}
+    assert not analysed & (payloads | {"request_id", "reason", "detail"})
