@@ -83,8 +83,9 @@ def test_an_empty_autogroup_file_reads_as_no_autogroup() -> None:
     assert _parsed_autogroup("/autogroup-47623 nice 10\n") == ("/autogroup-47623", 10)
 
 
-def test_only_the_notification_service_is_started_yielding() -> None:
+def test_only_the_mail_side_is_started_yielding() -> None:
     launcher = LAUNCHER.read_text("utf-8")
     assert re.search(r"\[notification\]=\$\{TILMELD_NOTIFICATION_NICE:-10\}", launcher)
+    assert re.search(r"\[mail-sink\]=\$\{TILMELD_MAIL_SINK_NICE:-10\}", launcher)
     assert re.search(r"\[registration\]=0 \[registration-decisions\]=0 \[capacity\]=0", launcher)
     assert 'setsid nohup "$ROOT/deploy/local/yielding.sh" "${NICENESS[$name]}" "$@"' in launcher

@@ -11,6 +11,8 @@ from typing import Any
 
 import aiosmtplib
 
+from notification.entrypoints.mail_sink import subject_of
+
 
 async def test_every_mail_becomes_one_eml_file_and_sigterm_ends_it_cleanly(
     tmp_path: Path, closed_port: int
@@ -63,3 +65,14 @@ async def _until_listening(port: int) -> None:
         writer.close()
         return
     raise AssertionError("mail sink did not start")
+
+
+def test_the_logged_subject_is_the_mails_own_and_decoded() -> None:
+    mail = EmailMessage()
+    mail["Subject"] = "Bekræftelse af tilmelding til Dagtilbudskonferencen på Odeon"
+    mail.set_content("Hej\n\nSubject: ikke denne\n")
+    mail.add_alternative("<p>Subject: heller ikke denne</p>", subtype="html")
+    raw = mail.as_bytes(policy=default.clone(linesep="\r\n"))
+    assert subject_of(raw) == "Bekræftelse af tilmelding til Dagtilbudskonferencen på Odeon"
+    assert subject_of(raw.replace(b"\r\n", b"\n")) == subject_of(raw)  # bare LF too
+    assert subject_of(b"") == ""

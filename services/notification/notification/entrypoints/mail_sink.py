@@ -31,17 +31,21 @@ class MailFolder:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         path = self.folder / f"{stamp}-{next(self._seq):06d}.eml"
         await asyncio.to_thread(_write_atomically, path, content)
-        subject = _subject(content)
+        subject = subject_of(content)
         log.info(
             "%s → %s: %s (%s)", envelope.mail_from, ", ".join(envelope.rcpt_tos), subject, path.name
         )
         return "250 Message accepted for delivery"
 
 
-def _subject(content: bytes) -> str:
+def subject_of(content: bytes) -> str:
+    """The Subject header of a raw mail, decoded, for the log line."""
     # compat32 and decoding the one header: the modern policy parsed every header into objects
-    # (180 against 75 µs a mail, on the same cores as the system under a benchmark).
-    raw = BytesHeaderParser(policy=compat32).parsebytes(content).get("Subject", "")
+    # (180 against 75 µs a mail, on the same cores as the system under a benchmark). Only the
+    # header block is parsed: the parser read the bodies too (~140 against ~90 µs).
+    end = content.find(b"\r\n\r\n")
+    head = content[: end + 4] if end >= 0 else content
+    raw = BytesHeaderParser(policy=compat32).parsebytes(head).get("Subject", "")
     return str(make_header(decode_header(raw)))
 
 
