@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 
 from notification.adapters.message import Attachment, build_message, calendar_attachment
 from notification.adapters.rendering import RenderedMail
-from notification.adapters.smtp import SmtpSender
+from notification.adapters.smtp import SMTP_REFOLDED, SmtpSender, flatten
 
 from .conftest import free_port
 
@@ -143,3 +143,29 @@ async def test_our_boundaries_survive_a_text_that_quotes_them(relay: tuple[Keepe
     assert plain is not None and plain.get_content().replace("\r\n", "\n") == tricky
     [calendar] = mail.iter_attachments()
     assert "SUMMARY:--=_mix_a1tilmeld" in calendar.get_content()
+
+
+@pytest.mark.parametrize(
+    ("subject", "name", "attachments"),
+    [
+        (SUBJECT, 'Søren "Ærø" Ås,  Jensen', ()),
+        ("Du er på ventelisten", "Anne Hansen", ()),
+        ("Registration confirmed: " + "Odeon " * 30, "O'Brien, Pat", ()),
+        ("Tilmelding afvist – " + "ø" * 90, "Åse Østergård-Ørum " * 4, ()),
+        (SUBJECT, "", (calendar_attachment("REQUEST", "BEGIN:VCALENDAR\r\nX:Æ\r\nEND:VCALENDAR"),)),
+        ("Prøve", "A", (Attachment("program.pdf", "application", "pdf", b"%PDF-1.4 \x00\xff"),)),
+    ],
+)
+def test_headers_as_written_are_the_bytes_the_standard_library_refolds_to(
+    subject: str, name: str, attachments: tuple[Attachment, ...]
+) -> None:
+    message = build_message(
+        RenderedMail(subject=subject, language="da", text=MAIL.text, html=MAIL.html),
+        sender="Børne- og Undervisningsministeriet <tilmeld@uvm.dk>",
+        to_address="a@b.dk",
+        to_name=name,
+        message_id="<a1@tilmeld>",
+        date=datetime(2026, 9, 1, 10, 0, tzinfo=UTC),
+        attachments=attachments,
+    )
+    assert flatten(message) == message.as_bytes(policy=SMTP_REFOLDED)

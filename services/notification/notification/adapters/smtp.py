@@ -5,6 +5,7 @@ import contextlib
 import time
 from email import policy
 from email.message import Message
+from typing import Any
 
 import aiosmtplib
 from aiosmtplib import errors
@@ -124,7 +125,21 @@ def flatten(message: Message, *, utf8: bool = False) -> bytes:
     return message.as_bytes(policy=_SMTP_AS_IS)
 
 
-_SMTP_AS_IS = policy.compat32.clone(linesep="\r\n", max_line_length=0)
+class _AsWritten(policy.Compat32):
+    """compat32 that writes an ASCII header as `build_message` finished it. compat32 refolds
+    every header through `email.header.Header` even when there is nothing left to do: ~70 % of
+    flattening a mail (~400 against ~110-160 µs), in the process that sends a rush's mail next to
+    the decisions. The bytes are the same (tests/test_message_on_the_wire.py compares them)."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if isinstance(value, str) and value.isascii():
+            return f"{name}: {self.linesep.join(value.splitlines())}{self.linesep}".encode()
+        return super().fold_binary(name, value)
+
+
+_SMTP_AS_IS = _AsWritten(linesep="\r\n", max_line_length=0)
+# What the standard library writes, for comparison in the tests.
+SMTP_REFOLDED = policy.compat32.clone(linesep="\r\n", max_line_length=0)
 _SMTPUTF8_AS_IS = policy.SMTPUTF8.clone(max_line_length=998)
 
 
