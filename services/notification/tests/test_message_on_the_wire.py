@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_string
+from email.errors import HeaderParseError
 from email.message import EmailMessage
 from email.policy import default
 from typing import Any, cast
@@ -14,7 +15,7 @@ from aiosmtpd.controller import Controller
 
 from notification.adapters.message import Attachment, build_message, calendar_attachment
 from notification.adapters.rendering import RenderedMail
-from notification.adapters.smtp import SMTP_REFOLDED, SmtpSender, flatten
+from notification.adapters.smtp import AS_WRITTEN, SMTP_REFOLDED, SmtpSender, flatten
 
 from .conftest import free_port
 
@@ -169,3 +170,26 @@ def test_headers_as_written_are_the_bytes_the_standard_library_refolds_to(
         attachments=attachments,
     )
     assert flatten(message) == message.as_bytes(policy=SMTP_REFOLDED)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "  leading and trailing  ",
+        "=?utf-8?q?Bekr=C3=A6ftelse?=\n =?utf-8?q?_af_tilmelding?=",
+        "folded with\n\ta tab",
+        "spaces before \n the fold ",
+        "a bare\nline",
+        "two\n\nbreaks",
+        "a\rcarriage return",
+        "a form\x0cfeed",
+    ],
+)
+def test_any_ascii_header_is_written_as_the_standard_library_writes_it(value: str) -> None:
+    assert AS_WRITTEN.fold_binary("Subject", value) == SMTP_REFOLDED.fold_binary("Subject", value)
+
+
+def test_a_value_that_would_start_a_header_of_its_own_is_still_refused() -> None:
+    with pytest.raises(HeaderParseError):
+        AS_WRITTEN.fold_binary("Subject", "Tilmeldt\r\nBcc: alle@kommune.dk")
