@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.config import Config
 from bench.stats import percentile
@@ -104,9 +105,10 @@ def summary(found: Sequence[Sequence[int]]) -> list[dict[str, Any]]:
     return rows
 
 
-async def read_stamps(bootstrap: str, since_s: float, partitions: int) -> Stamps:
+async def read_stamps(bootstrap: str, since_s: float) -> Stamps:
     """Everything the four topics received in the last `since_s` seconds."""
     stamps = Stamps()
+    partitions = await _partitions(bootstrap, [topics.SIGNUPS, *_INTERNAL])
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
     )
@@ -114,7 +116,7 @@ async def read_stamps(bootstrap: str, since_s: float, partitions: int) -> Stamps
     try:
         since = int((time.time() - since_s) * 1000)
         for topic in (topics.SIGNUPS, *_INTERNAL):
-            parts = [TopicPartition(topic, p) for p in range(partitions)]
+            parts = [tp for tp in partitions if tp.topic == topic]
             consumer.assign(parts)
             starts = await consumer.offsets_for_times(dict.fromkeys(parts, since))
             ends = await consumer.end_offsets(parts)
@@ -129,6 +131,20 @@ async def read_stamps(bootstrap: str, since_s: float, partitions: int) -> Stamps
     finally:
         await consumer.stop()
     return stamps
+
+
+async def _partitions(bootstrap: str, names: list[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tilmeld-bench-hops")
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in described
+        for p in topic["partitions"]
+    ]
 
 
 async def _behind(
@@ -161,11 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.hops", description=__doc__.split("\n")[0])
     p.add_argument("--event", help="the event id (Kafka key); default: the latest sign-ups'")
     p.add_argument("--since", type=float, default=120.0, help="read back this many seconds")
-    p.add_argument("--partitions", type=int, default=6, help="partitions of the four topics")
     bootstrap = os.environ.get("TILMELD_KAFKA_BOOTSTRAP", Config().bootstrap)
     p.add_argument("--bootstrap", default=bootstrap)
     a = p.parse_args(argv)
-    stamps = asyncio.run(read_stamps(a.bootstrap, a.since, a.partitions))
+    stamps = asyncio.run(read_stamps(a.bootstrap, a.since))
     event_key = a.event or stamps.latest_event()
     if event_key is None:
         print(f"no sign-ups on {topics.SIGNUPS} in the last {a.since:.0f} s")
