@@ -3,7 +3,8 @@
 Reads back what the last run left on Kafka: the sign-ups of one event on `tilmeld.signups`,
 the seat requests and decisions on the two internal topics, the outcome facts on
 `tilmeld.registrations`. Every record carries the time its producer appended it (CreateTime),
-and every event Tilmeld writes for a sign-up carries the sign-up's id as its correlation id,
+and every event Tilmeld writes for a sign-up carries the sign-up's correlation id (its id,
+unless the sender set one),
 so each decided sign-up gives the time each hop took:
 
   sign-up hop    sign-up produced → its seat request produced (registration and its relay)
@@ -54,9 +55,12 @@ class Stamps:
         if not isinstance(record, dict):
             return
         if topic == topics.SIGNUPS:
-            if isinstance(record.get("id"), str):
+            # What Tilmeld passes on (observe.correlation_of): the sign-up's own correlation
+            # id when the sender set one, else its id.
+            correlation = record.get(CORRELATION_ATTRIBUTE) or record.get("id")
+            if isinstance(correlation, str):
                 event_key = (key or b"").decode(errors="replace")
-                self.signups.setdefault(record["id"], (event_key, timestamp))
+                self.signups.setdefault(correlation, (event_key, timestamp))
             return
         for event in events_in(record):
             correlation = event.get(CORRELATION_ATTRIBUTE)
