@@ -42,6 +42,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from tilmeld_runtime import metrics
+from tilmeld_runtime.fetch_hold import FetchHold, hold_fetches
 from tilmeld_runtime.pipeline import Record
 
 log = logging.getLogger(__name__)
@@ -84,17 +85,25 @@ class Pace:
 
 
 def fetch_into(
-    subscriber: Any, max_records: int, wait_ms: int, gather_ms: int, pace: Pace | None = None
+    subscriber: Any,
+    max_records: int,
+    wait_ms: int,
+    gather_ms: int,
+    pace: Pace | None = None,
+    hold: FetchHold | None = None,
 ) -> None:
     """Make a FastStream batch subscriber fetch its batches here (its `get_msg`, which the
     consume loop calls for every batch): wait up to `wait_ms` for records, top them up, and
-    poll again at once when none came; with a `pace`, no faster than it allows."""
+    poll again at once when none came; with a `pace`, no faster than it allows; with a `hold`,
+    the broker holds the consumer's fetches as fetch_hold.py says."""
     faststream_fetch = subscriber.get_msg
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[Record, ...]:
         if not isinstance(consumer, AIOKafkaConsumer):  # FastStream's in-memory test broker
             stand_in: tuple[Record, ...] = await faststream_fetch(consumer)
             return stand_in
+        if hold is not None:  # the consumer exists once the subscriber started; once is enough
+            hold_fetches(consumer, hold.idle_ms, hold.behind_ms)
         if pace is not None:
             await pace.wait()
         records = await _fetch_batch(consumer)

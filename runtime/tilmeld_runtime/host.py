@@ -33,6 +33,7 @@ from tilmeld_runtime import (
     tracing,
 )
 from tilmeld_runtime.db import create_pool, migrate
+from tilmeld_runtime.fetch_hold import FetchHold
 from tilmeld_runtime.kafka_parser import parse_any_headers
 from tilmeld_runtime.lag import ConsumerLagMonitor
 from tilmeld_runtime.pipeline import Pipeline
@@ -121,11 +122,8 @@ def _subscribe(
         batch=True,
         max_records=settings.batch_max_records,
         batch_timeout_ms=_POLL_MS,
-        fetch_max_wait_ms=(
-            settings.quiet_fetch_max_wait_ms
-            if pipeline.topic in QUIET_TOPICS
-            else settings.fetch_max_wait_ms
-        ),
+        # The hold while records are buffered; fetch_hold.py lengthens it while none are.
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         # Commit after the batch's transaction; an infrastructure error nacks: the batch's
         # partitions are rewound to its first records and redelivered.
         ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -134,8 +132,14 @@ def _subscribe(
         title=f"{service}:{pipeline.topic}",
     )
     pace = gather.Pace(pipeline.max_per_second, pipeline.topic) if pipeline.max_per_second else None
+    idle_hold = (
+        settings.quiet_fetch_max_wait_ms
+        if pipeline.topic in QUIET_TOPICS
+        else settings.idle_fetch_max_wait_ms
+    )
+    hold = FetchHold(idle_ms=idle_hold, behind_ms=settings.fetch_max_wait_ms)
     gather.fetch_into(
-        subscriber, settings.batch_max_records, _POLL_MS, settings.batch_gather_ms, pace
+        subscriber, settings.batch_max_records, _POLL_MS, settings.batch_gather_ms, pace, hold
     )
     subscriber(handle)
     return subscriber

@@ -23,15 +23,16 @@ class ServiceSettings(BaseSettings):
     relay_defer_seconds: float = Field(default=0.0, ge=0)
     # Most records a consumer handles in one transaction.
     batch_max_records: int = 500
-    # How long the broker may hold a consumer's fetch when its partitions have no new records.
-    # A fetch names only partitions whose fetched records are all handed out, so after a batch
-    # capped at `batch_max_records` the busy partition waits for a fetch parked on idle ones:
-    # Kafka's 500 ms default put half a second on every hop (see bench/RESULTS.md).
+    # How long the broker may hold a consumer's fetch while records of a capped batch are still
+    # buffered. Such a fetch names only the idle partitions, and the busy one waits for its
+    # answer: Kafka's 500 ms default put half a second on every hop (fetch_hold.py).
     fetch_max_wait_ms: int = 20
+    # How long while nothing is buffered: the fetch names every partition and the broker
+    # answers it as soon as one has a record, so this delays nothing; polling every 20 ms cost
+    # an idle system ~11 % of a core of the broker (bench/RESULTS.md, twenty-first round).
+    idle_fetch_max_wait_ms: int = Field(default=500, ge=0)
     # The same for the topics that carry a few records a day (the catalog, organisers'
-    # messages): the broker answers a held fetch as soon as a record arrives, so a longer hold
-    # delays little there, and polling them every 20 ms cost ~5 % of a core across the
-    # services and the broker (bench/RESULTS.md, seventh round).
+    # messages), settable on its own as before.
     quiet_fetch_max_wait_ms: int = Field(default=500, ge=0)
     # How long a batch that is not full waits for what arrived while the previous one was
     # handled (one fetch round trip); 0 switches it off. See gather.py.
