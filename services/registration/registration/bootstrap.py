@@ -18,11 +18,19 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.catalog import v1 as catalog_v1
 from tilmeld_contracts.internal import capacity_v1 as capacity
 from tilmeld_contracts.signups import v1 as signups
-from tilmeld_runtime.host import Parts, ServiceSpec
+from tilmeld_runtime.host import Parts, ServiceSpec, Worker
 from tilmeld_runtime.pipeline import Pipeline, Route
 from tilmeld_runtime.statistics import StatisticsKeeper
 
 NAME = "registration"
+
+
+def shows_business_gauges(input_topics: frozenset[str]) -> bool:
+    """The gauges are refreshed where the figures change: in the process that takes in the
+    capacity service's decisions (every process, when the inputs are not split). Elsewhere they
+    would only be counted again every 30 s, stale in between and shown twice; counting a large
+    event's registrations is the gauges' main cost (bench/RESULTS.md, twenty-first round)."""
+    return not input_topics or topics.CAPACITY_DECISIONS in input_topics
 
 
 def spec(settings: Settings) -> ServiceSpec:
@@ -89,7 +97,10 @@ def spec(settings: Settings) -> ServiceSpec:
             ),
         ]
         statistics = StatisticsKeeper(pool, ["registrations"])
-        return Parts(pipelines=pipelines, workers=[sync, BusinessGauges(pool), statistics])
+        workers: list[Worker] = [sync, statistics]
+        if shows_business_gauges(settings.input_topics):
+            workers.insert(1, BusinessGauges(pool))
+        return Parts(pipelines=pipelines, workers=workers)
 
     return ServiceSpec(
         name=NAME,
