@@ -6,17 +6,24 @@ see what they saw before."""
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 import registration.bootstrap
+from registration.adapters import events_store
 from registration.adapters import registrations_bulk as bulk
 from registration.config import Settings
 from registration.domain import statuses
-from tilmeld_contracts.signups.v1 import Attendee
+from registration.service import batch_state
+from registration.service.event_cache import known_event
+from tilmeld_contracts.catalog.v1 import EventDefinition
+from tilmeld_contracts.envelope import CloudEvent
+from tilmeld_contracts.signups.v1 import Attendee, SignupRequested
 from tilmeld_runtime.testing import analysed_columns, private_schema_pool
+from tilmeld_runtime.tx import Tx
 
 MIGRATIONS = Path(registration.bootstrap.__file__).parent / "migrations"
 DSN = Settings().registration_db  # TILMELD_REGISTRATION_DB or the local default
@@ -52,6 +59,23 @@ def new_registration(event_id: str, n: int, status: str = statuses.PENDING) -> b
         request_source="urn:test",
         request_id=f"request-{n}",
         status=status,
+    )
+
+
+def _signup(event_id: str) -> SignupRequested:
+    attendee = new_registration(event_id, 1).attendee
+    return SignupRequested(event_id=event_id, attendee=attendee, choices={})
+
+
+def _signup_event() -> CloudEvent:
+    return CloudEvent.model_validate(
+        {
+            "specversion": "1.0",
+            "id": uuid.uuid4().hex,
+            "source": "urn:test",
+            "type": "t",
+            "time": "2026-03-01T12:00:00Z",
+        }
     )
 
 
@@ -105,13 +129,61 @@ async def test_duplicate_and_quota_checks_count_only_active_registrations(
     async with pool.acquire() as conn:
         await bulk.insert_new(conn, rows)
         emails = {(event_id, r.attendee.email.lower()) for r in rows}
-        by_email, per_organisation = await bulk.active_holdings(
-            conn, emails, {(event_id, "kommune:320")}
-        )
-    assert by_email == {
+        found = await bulk.active_holdings(conn, emails, {(event_id, "kommune:320")})
+    assert found.by_email == {
         (event_id, r.attendee.email.lower()): r.id for r in rows if r.status in statuses.ACTIVE
     }
-    assert per_organisation == {(event_id, "kommune:320"): len(statuses.ACTIVE)}
+    assert found.per_organisation == {(event_id, "kommune:320"): len(statuses.ACTIVE)}
+
+
+def _definition(event_id: str, title: str) -> EventDefinition:
+    return EventDefinition.model_validate(
+        {
+            "id": event_id,
+            "kind": "conference",
+            "title": title,
+            "organiser": "KL",
+            "starts_at": "2026-05-29T09:00:00+02:00",
+            "ends_at": "2026-05-29T16:00:00+02:00",
+        }
+    )
+
+
+async def _prepared(conn: asyncpg.Connection, event_id: str) -> Tx:
+    """A sign-up batch's transaction after its first read (the pipeline's `prepare`)."""
+    tx = Tx(conn, datetime.now(UTC))
+    await batch_state.prepare_signups(tx, [(_signup_event(), _signup(event_id))])
+    return tx
+
+
+async def test_a_batch_uses_its_events_as_parsed_before_only_in_their_current_version(
+    pool: asyncpg.Pool,
+) -> None:
+    """The batch's first read returns each event's row version: an event this process has
+    parsed in that version is not read again, and a changed or cancelled one is."""
+    event_id = f"cached-{uuid.uuid4().hex[:8]}"
+    async with pool.acquire() as conn:
+        await events_store.save(conn, _definition(event_id, "Første udgave"))
+
+        first = await _prepared(conn, event_id)
+        assert ("event", event_id) not in first.cache  # never parsed here: read on demand
+        event = await known_event(first, event_id)
+        assert event is not None and event.definition.title == "Første udgave"
+
+        again = await _prepared(conn, event_id)
+        assert again.cache[("event", event_id)] is event  # no read, no parsing
+
+        await events_store.save(conn, _definition(event_id, "Anden udgave"))
+        changed = await _prepared(conn, event_id)
+        assert ("event", event_id) not in changed.cache
+        event = await known_event(changed, event_id)
+        assert event is not None and event.definition.title == "Anden udgave"
+
+        await events_store.mark_cancelled(conn, event_id)
+        cancelled = await _prepared(conn, event_id)
+        assert ("event", event_id) not in cancelled.cache
+        event = await known_event(cancelled, event_id)
+        assert event is not None and event.cancelled
 
 
 async def test_analyze_skips_the_payload_columns_and_keeps_the_looked_up_ones(

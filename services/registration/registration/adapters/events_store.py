@@ -28,3 +28,16 @@ async def load(conn: asyncpg.Connection | asyncpg.Pool, event_id: str) -> KnownE
     if row is None:
         return None
     return KnownEvent(EventDefinition.model_validate_json(row["definition"]), row["cancelled"])
+
+
+# The row's version: PostgreSQL writes a new row version, with a new `xmin`, on every change
+# (a definition changed, the event cancelled), so (id, version) names one state of the event.
+VERSION = "xmin::text"
+
+
+async def load_row(conn: asyncpg.Connection, event_id: str) -> tuple[str, str, bool] | None:
+    """The event's row version, its definition as JSON text and whether it is cancelled."""
+    row = await conn.fetchrow(
+        f"SELECT {VERSION} AS version, definition, cancelled FROM events WHERE id = $1", event_id
+    )
+    return None if row is None else (row["version"], row["definition"], row["cancelled"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from registration.adapters import events_store
 from registration.adapters.registrations_store import Registration, json_text, row_to_registration
 from registration.domain import statuses
 from tilmeld_contracts.signups.v1 import Attendee
@@ -14,9 +15,10 @@ EmailKey = tuple[str, str]  # (event id, lower-cased email)
 OrganisationKey = tuple[str, str]  # (event id, organisation key)
 
 
-# Both halves of a batch's duplicate and quota check in one round trip. `active` is derived from
-# `status` (migration 0003), and the partial indexes on active registrations are built on it.
-_HOLDINGS = """
+# Both halves of a batch's duplicate and quota check in one round trip, and the row versions of
+# the batch's events (event_cache.py). `active` is derived from `status` (migration 0003), and
+# the partial indexes on active registrations are built on it.
+_HOLDINGS = f"""
 SELECT 'email' AS kind, e.event_id, e.email AS key, e.id, 0::bigint AS n FROM (
     SELECT DISTINCT ON (r.event_id, r.email) r.event_id, r.email, r.id
     FROM registrations r
@@ -32,20 +34,37 @@ JOIN unnest($3::text[], $4::text[]) AS k(event_id, organisation_key)
   ON r.event_id = k.event_id AND r.organisation_key = k.organisation_key
 WHERE r.active
 GROUP BY r.event_id, r.organisation_key
+UNION ALL
+SELECT 'event', id, {events_store.VERSION}, NULL, 0 FROM events WHERE id = ANY($5::text[])
 """
 
 
+@dataclass(frozen=True, slots=True)
+class ActiveHoldings:
+    by_email: dict[EmailKey, str]  # the oldest active registration of (event, email)
+    per_organisation: dict[OrganisationKey, int]  # active registrations of (event, organisation)
+    event_versions: dict[str, str]  # each known event's row version (events_store.VERSION)
+
+
 async def active_holdings(
-    conn: asyncpg.Connection, emails: Iterable[EmailKey], organisations: Iterable[OrganisationKey]
-) -> tuple[dict[EmailKey, str], dict[OrganisationKey, int]]:
-    """The oldest active registration of each (event, email) that has one, and the number of
-    active registrations of each (event, organisation) that has any."""
-    rows = await conn.fetch(_HOLDINGS, *_columns(emails), *_columns(organisations))
-    by_email = {(r["event_id"], r["key"]): r["id"] for r in rows if r["kind"] == "email"}
-    per_organisation = {
-        (r["event_id"], r["key"]): int(r["n"]) for r in rows if r["kind"] == "organisation"
-    }
-    return by_email, per_organisation
+    conn: asyncpg.Connection,
+    emails: Iterable[EmailKey],
+    organisations: Iterable[OrganisationKey],
+    events: Iterable[str] = (),
+) -> ActiveHoldings:
+    """The oldest active registration of each (event, email) that has one, the number of
+    active registrations of each (event, organisation) that has any, and the row versions of
+    those of `events` that are known."""
+    rows = await conn.fetch(
+        _HOLDINGS, *_columns(emails), *_columns(organisations), sorted(set(events))
+    )
+    return ActiveHoldings(
+        by_email={(r["event_id"], r["key"]): r["id"] for r in rows if r["kind"] == "email"},
+        per_organisation={
+            (r["event_id"], r["key"]): int(r["n"]) for r in rows if r["kind"] == "organisation"
+        },
+        event_versions={r["event_id"]: r["key"] for r in rows if r["kind"] == "event"},
+    )
 
 
 async def by_ids(conn: asyncpg.Connection, ids: Sequence[str]) -> dict[str, Registration]:
