@@ -32,7 +32,9 @@ async def load(conn: asyncpg.Connection | asyncpg.Pool, event_id: str) -> KnownE
 
 # The row's version: PostgreSQL writes a new row version, with a new `xmin`, on every change
 # (a definition changed, the event cancelled), so (id, version) names one state of the event.
-VERSION = "xmin::text"
+# `xmin` is a 32-bit transaction id that comes round again after ~4 billion transactions; the
+# time of the change, which every writer sets, tells such versions apart.
+VERSION = "xmin::text || ' ' || updated_at::text"
 
 
 async def load_row(conn: asyncpg.Connection, event_id: str) -> tuple[str, str, bool] | None:
