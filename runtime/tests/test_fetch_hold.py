@@ -50,6 +50,16 @@ def _count_fetches(consumer: AIOKafkaConsumer) -> Callable[[], int]:
     return lambda: sent[0]
 
 
+async def _first_fetch_held(consumer: AIOKafkaConsumer, hold_ms: int) -> None:
+    """Until a fetch is built with the hold: the one built before it has been answered (a
+    consumer has one fetch to a broker in flight at a time)."""
+    fetcher: Any = consumer._fetcher
+    deadline = time.monotonic() + 5
+    while fetcher._fetch_max_wait_ms != hold_ms:
+        assert time.monotonic() < deadline, "no fetch was built with the hold"
+        await asyncio.sleep(0.01)
+
+
 async def test_an_idle_consumer_is_held_long_and_gets_a_new_record_at_once(topic: str) -> None:
     async with (
         _consumer(topic) as held,
@@ -57,7 +67,7 @@ async def test_an_idle_consumer_is_held_long_and_gets_a_new_record_at_once(topic
         AIOKafkaProducer(bootstrap_servers=BOOTSTRAP) as producer,
     ):
         hold_fetches(held, idle_ms=2_000, behind_ms=20)
-        await asyncio.sleep(0.5)  # the fetch built before the hold was installed is answered
+        await _first_fetch_held(held, 2_000)
         held_fetches, polling_fetches = _count_fetches(held), _count_fetches(polling)
         await asyncio.sleep(1.5)
         assert held_fetches() <= 2

@@ -3,9 +3,9 @@ buffered, short while records of a capped batch still wait in its buffer.
 
 The broker answers a held fetch as soon as one of its partitions has a record, so when a fetch
 names every assigned partition, a long hold delays nothing: it only spares the broker and the
-service a poll every few milliseconds while a topic is quiet (an idle system's consumers polled
-every 20 ms: ~15 % of a core in the broker and ~4 % in each service process, ~8 % in all with
-the hold; bench/RESULTS.md, twenty-first round).
+service a poll every few milliseconds while a topic is quiet. Polling every 20 ms, an idle system
+used ~15 % of a core in the broker and ~4 % in each service process, ~31 % in all; with the
+hold ~8 % in all (bench/RESULTS.md, twenty-first round).
 
 A fetch names only the partitions whose fetched records are all handed out, though. After a batch
 capped at `max_records`, the busy partition's rest is still buffered, so the next fetch names only
