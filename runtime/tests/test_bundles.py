@@ -2,6 +2,7 @@
 and a consumer handles them in order as if each had come alone, deduplicating the bundle, with
 each event's own trace context; one event that keeps failing is dead-lettered alone."""
 
+import functools
 from datetime import UTC, datetime
 
 import asyncpg
@@ -109,7 +110,9 @@ def _pipeline(
     async def handle(tx: Tx, event: CloudEvent, thing: Thing) -> None:
         if thing.name == poison:
             raise ValueError("bug")
-        handled.append(thing.name)
+        # Counted once committed: a redelivered input's handler may run before the closing
+        # statement finds it in the inbox, and that attempt is rolled back.
+        tx.after_commit(functools.partial(handled.append, thing.name))
         done = new_event(
             type="dk.example.done.v1",
             source="urn:t",
@@ -152,7 +155,7 @@ async def test_one_event_that_keeps_failing_is_dead_lettered_alone_and_the_rest_
     pipeline = _pipeline(db, handled, poison="b")
     events = [_event("a"), _event("b"), _event("c")]
     await pipeline.process_batch([_bundle_record(events, offset=5)])
-    assert "b" not in handled  # (the batch's first, rolled-back attempt handled "a" too)
+    assert handled == ["a", "c"]
     rows = await _outbox(db)
     outputs = [orjson.loads(r.value)["data"]["name"] for r in rows if r.topic != topics.DEADLETTER]
     assert outputs == ["a", "c"]

@@ -36,7 +36,7 @@ from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.fetch_hold import FetchHold
 from tilmeld_runtime.kafka_parser import parse_any_headers
 from tilmeld_runtime.lag import ConsumerLagMonitor
-from tilmeld_runtime.pipeline import Pipeline
+from tilmeld_runtime.pipeline import Pipeline, configure_claim_last
 from tilmeld_runtime.relay import OutboxRelay
 from tilmeld_runtime.retention import InboxRetention
 from tilmeld_runtime.settings import ServiceSettings
@@ -290,6 +290,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     tracing.configure_tracing(app.state.service, settings.otel_exporter)
     bundling.configure(settings.internal_bundles)
     record_batches.configure(settings.outbox_record_batches)
+    configure_claim_last(settings.claim_last)
     gc_tuning.observe_pauses()
     try:
         uvicorn.run(

@@ -2,6 +2,8 @@
 
 import asyncpg
 
+from tilmeld_runtime.writes import Write
+
 
 async def claim(conn: asyncpg.Connection, source: str, event_id: str, topic: str) -> bool:
     """True when this input is new; False when it was handled before (skip it)."""
@@ -29,3 +31,14 @@ async def claim_many(
         topic,
     )
     return {(r["source"], r["id"]) for r in rows}
+
+
+def claim_write(keys: list[tuple[str, str]], topic: str) -> Write:
+    """Claim `keys` (distinct) in a batch's closing statement, without ON CONFLICT: a key
+    handled before fails the whole statement with a unique violation, and the pipeline handles
+    the batch again with `claim_many` first."""
+    return Write(
+        "INSERT INTO inbox (source, id, topic)"
+        " SELECT s, i, $3 FROM unnest($1::text[], $2::text[]) AS k(s, i)",
+        ([k[0] for k in keys], [k[1] for k in keys], topic),
+    )

@@ -17,6 +17,12 @@ DEADLETTERED = Counter(
 INBOX_DUPLICATES = Counter(
     "tilmeld_inbox_duplicates_total", "Inputs skipped because their source+id was seen", ["topic"]
 )
+CLAIMED_AGAIN = Counter(
+    "tilmeld_batches_claimed_again_total",
+    "Batches handled a second time with the inbox claim first, because their closing statement"
+    " met an input handled before (a replay after a crash or rebalance)",
+    ["topic"],
+)
 HANDLER_SECONDS = Histogram(
     "tilmeld_handler_duration_seconds",
     "Time to handle one input, transaction included",
@@ -81,4 +87,5 @@ def init_pipeline(topic: str) -> None:
     for reason in DEADLETTER_REASONS:
         DEADLETTERED.labels(topic, reason)
     INBOX_DUPLICATES.labels(topic)
+    CLAIMED_AGAIN.labels(topic)
     HANDLER_RETRIES.labels(topic)

@@ -2,11 +2,16 @@
 its data, and apply the handler's effect in one transaction with the inbox claim and the outbox
 writes. Whatever cannot be read goes to the dead-letter topic; nothing stalls.
 
-`process_batch` handles a whole fetched batch in ONE transaction (one inbox round trip, one
-outbox write, one commit) — the records of a partition in order. If anything in it fails for a
-reason other than the infrastructure, the batch is rolled back and its records are handled one
-by one with `process`, which handles each event in a savepoint, retries it, and finally parks
-an event that keeps failing as a dead letter.
+`process_batch` handles a whole fetched batch in ONE transaction — the records of a partition
+in order. It closes with ONE statement (writes.py): the inbox claim, the writes the handlers
+gathered (`Tx.write_at_commit`) and the outbox rows. The claim goes last on the assumption that
+the batch is new; when a replay proves that wrong (the statement fails on a unique key), the
+batch is handled again with the claim first, skipping what was handled before. The
+transaction begins with the first statement a handler sends itself (lazy_tx.py), so a batch
+that only reads in `prepare` and writes in the closing statement is two round trips.
+If anything fails for a reason other than the infrastructure, the batch is rolled back and its
+records are handled one by one with `process`, which handles each event in a savepoint,
+retries it, and finally parks an event that keeps failing as a dead letter.
 FastStream commits the offsets only after the handler returned, i.e. after the commit.
 
 On the internal topics a record may be a bundle of events (tilmeld_contracts.internal.bundle_v1):
@@ -20,7 +25,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeAlias, TypeVar
 
@@ -40,12 +45,15 @@ from tilmeld_runtime.intake import (
     deadletter_headers,
     event_value,
 )
+from tilmeld_runtime.lazy_tx import LazyTransaction
 from tilmeld_runtime.tx import Tx
+from tilmeld_runtime.writes import Write, combined
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
+Keys: TypeAlias = list[tuple[str, str]]
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
 TRANSIENT = (
@@ -58,12 +66,22 @@ TRANSIENT = (
     TimeoutError,
 )
 BUG_ATTEMPTS = 3
+_claim_last = True
+
+
+def configure_claim_last(enabled: bool) -> None:
+    """Off: every batch claims its inputs first, in a transaction begun at once
+    (`TILMELD_CLAIM_LAST`)."""
+    global _claim_last
+    _claim_last = enabled
 
 
 Handler = Callable[[Tx, CloudEvent, M], Awaitable[None]]
 InvalidHandler = Callable[[Tx, CloudEvent, str], Awaitable[None]]
 # Called once per transaction, before the handlers, with every fresh valid input of the batch
 # in order: lets a service read what the whole batch needs in one round trip (into `tx.cache`).
+# It must only read: it may run before the batch's transaction begins (lazy_tx.py), where what
+# it reads is what it would read inside (READ COMMITTED: what committed before each statement).
 Prepare = Callable[[Tx, Sequence[tuple[CloudEvent, BaseModel]]], Awaitable[None]]
 
 
@@ -77,6 +95,57 @@ class Route(Generic[M]):
     # pydantic validation context for `model` (e.g. tilmeld_contracts.common.CHECKED_UPSTREAM
     # for data Tilmeld produced from inputs it validated at its edge).
     context: Mapping[str, Any] | None = None
+
+
+@dataclass
+class Handled:
+    outcomes: list[tuple[str, str]]  # each input's (type, outcome), in order
+    committed: list[Callable[[], None]]  # to run once the batch committed
+    duplicates: int  # inputs skipped as handled before
+
+
+@dataclass
+class _Sorted:
+    """A batch's inputs sorted out: the duplicates counted, the dead letters, the rest to
+    handle (with each one's place in `outcomes`), and the keys to claim."""
+
+    outcomes: list[tuple[str, str]] = field(default_factory=list)
+    letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
+    todo: list[tuple[Record, Readable]] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+    claimed: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0
+
+    @classmethod
+    def of(
+        cls,
+        inputs: Sequence[tuple[Record, Any]],
+        keys: Keys,
+        fresh: set[tuple[str, str]] | None,
+    ) -> "_Sorted":
+        """`fresh`: the keys the inbox claim returned as new; None: every key not seen before
+        in the batch (claimed later)."""
+        sorted_ = cls()
+        seen: set[tuple[str, str]] = set()
+        for (record, item), key in zip(inputs, keys, strict=True):
+            units = item.items if isinstance(item, Bundled) else [item]
+            if key in seen or (fresh is not None and key not in fresh):
+                # Handled before, or a second copy within the batch.
+                sorted_.duplicates += 1
+                sorted_.outcomes.extend((_label(unit), "duplicate") for unit in units)
+                continue
+            seen.add(key)
+            sorted_.claimed.append(key)
+            for unit in units:
+                if isinstance(unit, DeadLetter):
+                    sorted_.letters.append((record, unit))
+                    sorted_.outcomes.append((unit.label, "deadlettered"))
+                    continue
+                sorted_.todo.append((record, unit))
+                sorted_.places.append(len(sorted_.outcomes))
+                outcome = "handled" if unit.data is not None else "invalid"
+                sorted_.outcomes.append((unit.event.type, outcome))
+        return sorted_
 
 
 class Pipeline:
@@ -163,50 +232,87 @@ class Pipeline:
     ) -> list[tuple[str, str]]:
         inputs = [(record, classify(record, self._routes, self._bundles)) for record in records]
         keys = [i.key(r) if isinstance(i, DeadLetter) else i.key() for r, i in inputs]
-        outcomes: list[tuple[str, str]] = []
-        async with self._pool.acquire() as conn, conn.transaction():
-            fresh = await inbox.claim_many(conn, keys, self.topic)
-            letters: list[tuple[Record, DeadLetter]] = []
-            todo: list[tuple[Record, Readable]] = []
-            places: list[int] = []  # each todo item's place in `outcomes`
-            for (record, item), key in zip(inputs, keys, strict=True):
-                units = item.items if isinstance(item, Bundled) else [item]
-                if key not in fresh:
-                    metrics.INBOX_DUPLICATES.labels(self.topic).inc()
-                    outcomes.extend((_label(unit), "duplicate") for unit in units)
-                    continue
-                fresh.discard(key)  # a second copy within the batch is a duplicate too
-                for unit in units:
-                    if isinstance(unit, DeadLetter):
-                        letters.append((record, unit))
-                        outcomes.append((unit.label, "deadlettered"))
-                        continue
-                    todo.append((record, unit))
-                    places.append(len(outcomes))
-                    outcome = "handled" if unit.data is not None else "invalid"
-                    outcomes.append((unit.event.type, outcome))
-            if isolate:
-                committed, failed = await self._each_in_a_savepoint(conn, todo)
-                for index, letter in failed:
-                    letters.append((todo[index][0], letter))
-                    outcomes[places[index]] = (letter.label, "deadlettered")
-            else:
-                tx = Tx(conn, self._clock())
+        async with self._pool.acquire() as conn:
+            handled: Handled | None = None
+            if _claim_last and not isolate:
                 try:
-                    await self._handle(tx, todo, prepare=True)
-                    committed = tx.committed
-                finally:
-                    tx.close()
-            for record, letter in letters:
-                await self._deadletter(conn, record, letter)
-        for callback in committed:
+                    handled = await self._claiming_last(conn, inputs, keys)
+                except asyncpg.UniqueViolationError:
+                    # The inbox's key, or another the replay of an input handled before
+                    # violates first: a statement's parts run in no set order.
+                    metrics.CLAIMED_AGAIN.labels(self.topic).inc()
+            if handled is None:
+                async with conn.transaction():
+                    handled = await self._claiming_first(conn, inputs, keys, isolate)
+        if handled.duplicates:
+            metrics.INBOX_DUPLICATES.labels(self.topic).inc(handled.duplicates)
+        for callback in handled.committed:
             callback()
-        return outcomes
+        return handled.outcomes
 
-    async def _handle(self, tx: Tx, todo: Sequence[tuple[Record, Readable]], prepare: bool) -> None:
-        """The handlers of `todo` in order, then their batched writes and their outbox rows."""
-        if prepare and self._prepare is not None and todo:
+    async def _claiming_last(
+        self, conn: asyncpg.Connection, inputs: Sequence[tuple[Record, Any]], keys: Keys
+    ) -> Handled:
+        """The batch on the assumption that none of it was handled before (only a replay after a
+        crash or a rebalance brings back inputs handled before): the inbox claim goes into the
+        closing statement, which fails on a key the inbox has. `prepare` reads before any
+        transaction, and the transaction begins only when a handler sends a statement of its
+        own, so a batch whose writes all go into the closing statement is two round trips: the
+        read and the write."""
+        lazy = LazyTransaction(conn)
+        try:
+            sorted_ = _Sorted.of(inputs, keys, fresh=None)
+            tx = Tx(lazy.as_connection(), self._clock())
+            try:
+                with lazy.reads_before_begin():
+                    await self._prepare_batch(tx, sorted_.todo)
+                await self._handle(tx, sorted_.todo)
+                for record, letter in sorted_.letters:  # before the closing statement: with it
+                    await self._deadletter(tx.conn, record, letter)
+                await _close(tx, conn, inbox.claim_write(sorted_.claimed, self.topic))
+                await lazy.commit()
+                return Handled(sorted_.outcomes, tx.committed, sorted_.duplicates)
+            finally:
+                tx.close()
+        except BaseException:
+            await lazy.rollback()
+            raise
+
+    async def _claiming_first(
+        self,
+        conn: asyncpg.Connection,
+        inputs: Sequence[tuple[Record, Any]],
+        keys: Keys,
+        isolate: bool,
+    ) -> Handled:
+        """The batch in the caller's transaction, its new inputs claimed first."""
+        fresh = await inbox.claim_many(conn, keys, self.topic)
+        sorted_ = _Sorted.of(inputs, keys, fresh)
+        letters, outcomes = sorted_.letters, sorted_.outcomes
+        if isolate:
+            committed, failed = await self._each_in_a_savepoint(conn, sorted_.todo)
+            for index, letter in failed:
+                letters.append((sorted_.todo[index][0], letter))
+                outcomes[sorted_.places[index]] = (letter.label, "deadlettered")
+        else:
+            tx = Tx(conn, self._clock())
+            try:
+                await self._prepare_batch(tx, sorted_.todo)
+                await self._handle(tx, sorted_.todo)
+                await _close(tx, conn)
+                committed = tx.committed
+            finally:
+                tx.close()
+        for record, letter in letters:
+            await self._deadletter(conn, record, letter)
+        return Handled(outcomes, committed, sorted_.duplicates)
+
+    async def _prepare_batch(self, tx: Tx, todo: Sequence[tuple[Record, Readable]]) -> None:
+        if self._prepare is not None and todo:
             await self._prepare(tx, [(i.event, i.data) for _, i in todo if i.data is not None])
+
+    async def _handle(self, tx: Tx, todo: Sequence[tuple[Record, Readable]]) -> None:
+        """The handlers of `todo` in order, then their flushes (`Tx.before_commit`)."""
         for record, item in todo:
             with observe.handling(record, item.event, item.trace) as correlation_id:
                 tx.input, tx.correlation_id = item.event, correlation_id
@@ -214,7 +320,6 @@ class Pipeline:
             tx.input = tx.correlation_id = None
         for flush in tx.flushes.values():
             await flush()
-        await outbox.enqueue_events(tx.conn, tx.pending, tx.trace)
 
     async def _each_in_a_savepoint(
         self, conn: asyncpg.Connection, todo: Sequence[tuple[Record, Readable]]
@@ -229,7 +334,8 @@ class Pipeline:
                 tx = Tx(conn, now)
                 try:
                     async with conn.transaction():
-                        await self._handle(tx, [(record, item)], prepare=False)
+                        await self._handle(tx, [(record, item)])
+                        await _close(tx, conn)
                     committed.extend(tx.committed)
                     break
                 except TRANSIENT:
@@ -281,6 +387,17 @@ class Pipeline:
         async with self._pool.acquire() as conn, conn.transaction():
             if await inbox.claim(conn, *letter.key(record), self.topic):
                 await self._deadletter(conn, record, letter)
+
+
+async def _close(tx: Tx, conn: asyncpg.Connection, claim: Write | None = None) -> None:
+    """The batch's closing statement: the inbox claim (if not made first), the handlers' writes
+    (`Tx.write_at_commit`) and the outbox rows, as one statement (writes.py)."""
+    gathered = [write for build in tx.writes.values() for write in build()]
+    parts = [claim, *gathered, outbox.events_write(tx.pending, tx.trace)]
+    writes_ = [w for w in parts if w is not None]
+    if writes_:
+        statement = combined(writes_)
+        await conn.execute(statement.sql, *statement.args)
 
 
 async def _apply(tx: Tx, item: Readable) -> None:

@@ -1,6 +1,6 @@
 """The transaction a handler runs in, as the handler sees it."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,6 +9,7 @@ import asyncpg
 
 from tilmeld_contracts.envelope import CORRELATION_ATTRIBUTE, CloudEvent
 from tilmeld_runtime import tracing
+from tilmeld_runtime.writes import Write
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Tx:
     cache: dict[Any, Any] = field(default_factory=dict)
     committed: list[Callable[[], None]] = field(default_factory=list)
     flushes: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    writes: dict[str, Callable[[], Sequence[Write]]] = field(default_factory=dict)
     input: CloudEvent | None = None
     correlation_id: str | None = None
     # The trace context of each pending event (the handler's span), sent as its headers.
@@ -39,6 +41,12 @@ class Tx:
         over a whole batch reach the database in one round trip."""
         self.flushes.setdefault(name, flush)
 
+    def write_at_commit(self, name: str, build: Callable[[], Sequence[Write]]) -> None:
+        """Call `build` once, after the handlers and the `before_commit` flushes: its writes go
+        into the batch's closing statement with the inbox claim and the outbox rows (writes.py),
+        so each must touch rows no other write of the batch touches."""
+        self.writes.setdefault(name, build)
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` only if the transaction commits (metrics, process-level caches)."""
         self.committed.append(callback)
@@ -49,5 +57,6 @@ class Tx:
         the cycle held the whole batch (its cache, pending events, rows) alive: young
         collections walked it again and again, and with rarer ones a process grew by hundreds
         of MB (bench/RESULTS.md, eighteenth round). `committed` is handed out, not emptied."""
-        self.pending, self.cache, self.committed, self.flushes, self.trace = [], {}, [], {}, []
+        self.pending, self.cache, self.committed, self.trace = [], {}, [], []
+        self.flushes, self.writes = {}, {}
         self.input = self.correlation_id = None

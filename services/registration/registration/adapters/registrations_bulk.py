@@ -10,6 +10,7 @@ from registration.adapters import events_store
 from registration.adapters.registrations_store import Registration, json_text, row_to_registration
 from registration.domain import statuses
 from tilmeld_contracts.signups.v1 import Attendee
+from tilmeld_runtime.writes import Write
 
 EmailKey = tuple[str, str]  # (event id, lower-cased email)
 OrganisationKey = tuple[str, str]  # (event id, organisation key)
@@ -86,9 +87,16 @@ class NewRegistration:
 
 async def insert_new(conn: asyncpg.Connection, rows: Sequence[NewRegistration]) -> None:
     """Insert new registrations; an id that exists already (a replay) is left alone."""
+    write = new_registrations(rows)
+    if write is not None:
+        await conn.execute(write.sql, *write.args)
+
+
+def new_registrations(rows: Sequence[NewRegistration]) -> Write | None:
+    """The statement of `insert_new` (None: no rows)."""
     if not rows:
-        return
-    await conn.execute(
+        return None
+    return Write(
         "INSERT INTO registrations (id, event_id, email, organisation_key, attendee, choices,"
         " status, request_source, request_id)"
         " SELECT id, event_id, email, organisation_key, attendee::jsonb, choices::jsonb,"
@@ -98,23 +106,32 @@ async def insert_new(conn: asyncpg.Connection, rows: Sequence[NewRegistration]) 
         "  AS n(id, event_id, email, organisation_key, attendee, choices, status,"
         "   request_source, request_id)"
         " ON CONFLICT (id) DO NOTHING",
-        [r.id for r in rows],
-        [r.event_id for r in rows],
-        [r.attendee.email.lower() for r in rows],
-        [r.organisation_key for r in rows],
-        [r.attendee.model_dump_json() for r in rows],
-        [json_text(r.choices) for r in rows],
-        [r.status for r in rows],
-        [r.request_source for r in rows],
-        [r.request_id for r in rows],
+        (
+            [r.id for r in rows],
+            [r.event_id for r in rows],
+            [r.attendee.email.lower() for r in rows],
+            [r.organisation_key for r in rows],
+            [r.attendee.model_dump_json() for r in rows],
+            [json_text(r.choices) for r in rows],
+            [r.status for r in rows],
+            [r.request_source for r in rows],
+            [r.request_id for r in rows],
+        ),
     )
 
 
 async def save_decided(conn: asyncpg.Connection, rows: Sequence[Registration]) -> None:
     """Write the fields decisions change, for every registration in `rows`."""
+    write = decided_registrations(rows)
+    if write is not None:
+        await conn.execute(write.sql, *write.args)
+
+
+def decided_registrations(rows: Sequence[Registration]) -> Write | None:
+    """The statement of `save_decided` (None: no rows)."""
     if not rows:
-        return
-    await conn.execute(
+        return None
+    return Write(
         "UPDATE registrations r SET status = u.status, sessions = u.sessions::jsonb,"
         " session_waitlists = u.session_waitlists::jsonb, position = u.position,"
         " offer_expires_at = u.offer_expires_at, reason = u.reason, detail = u.detail,"
@@ -124,14 +141,16 @@ async def save_decided(conn: asyncpg.Connection, rows: Sequence[Registration]) -
         "  AS u(id, status, sessions, session_waitlists, position, offer_expires_at, reason,"
         "   detail)"
         " WHERE r.id = u.id",
-        [r.id for r in rows],
-        [r.status for r in rows],
-        [json_text(r.sessions) for r in rows],
-        [json_text(r.session_waitlists) for r in rows],
-        [r.position for r in rows],
-        [r.offer_expires_at for r in rows],
-        [r.reason for r in rows],
-        [r.detail for r in rows],
+        (
+            [r.id for r in rows],
+            [r.status for r in rows],
+            [json_text(r.sessions) for r in rows],
+            [json_text(r.session_waitlists) for r in rows],
+            [r.position for r in rows],
+            [r.offer_expires_at for r in rows],
+            [r.reason for r in rows],
+            [r.detail for r in rows],
+        ),
     )
 
 

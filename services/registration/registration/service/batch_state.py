@@ -1,9 +1,10 @@
 """The registrations a batch's handlers share within its transaction.
 
 The pipeline's `prepare` hook reads what the whole batch needs in one round trip; handlers then
-work on these in-memory views, and the writes reach the database as one statement just before
-the commit. A handler that runs without `prepare` (a batch retried record by record) loads what
-it misses on demand, so the result is the same either way."""
+work on these in-memory views, and their writes go into the batch's closing statement with its
+inbox claim and outbox rows (`Tx.write_at_commit`). A handler that runs without `prepare` (a
+batch retried record by record) loads what it misses on demand, so the result is the same
+either way."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from registration.service.event_cache import use_parsed
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.signups.v1 import SignupRequested
 from tilmeld_runtime.tx import Tx
+from tilmeld_runtime.writes import Write
 
 
 @dataclass
@@ -46,16 +48,23 @@ class SignupBatch:
             self.organisations.update({k: found.per_organisation.get(k, 0) for k in organisations})
             use_parsed(tx, found.event_versions)
 
+    def writes(self) -> list[Write]:
+        """The new registrations' insert, for the batch's closing statement."""
+        write = bulk.new_registrations(self.new)
+        self.new = []
+        return [] if write is None else [write]
+
     async def flush(self, tx: Tx) -> None:
-        await bulk.insert_new(tx.conn, self.new)
-        self.new.clear()
+        """Write the new registrations now (before a handler reads the table itself)."""
+        for write in self.writes():
+            await tx.conn.execute(write.sql, *write.args)
 
 
 def signups(tx: Tx) -> SignupBatch:
     batch: SignupBatch | None = tx.cache.get(SignupBatch)
     if batch is None:
         batch = tx.cache[SignupBatch] = SignupBatch()
-        tx.before_commit("new registrations", lambda: batch.flush(tx))
+        tx.write_at_commit("new registrations", batch.writes)
     return batch
 
 
@@ -107,17 +116,19 @@ class DecisionBatch:
             found = await bulk.by_ids(tx.conn, missing)
             self.rows.update({i: found.get(i) for i in missing})
 
-    async def flush(self, tx: Tx) -> None:
+    def writes(self) -> list[Write]:
+        """The changed registrations' update, for the batch's closing statement."""
         rows = [self.rows[i] for i in self.changed]
-        await bulk.save_decided(tx.conn, [r for r in rows if r is not None])
         self.changed.clear()
+        write = bulk.decided_registrations([r for r in rows if r is not None])
+        return [] if write is None else [write]
 
 
 def decisions(tx: Tx) -> DecisionBatch:
     batch: DecisionBatch | None = tx.cache.get(DecisionBatch)
     if batch is None:
         batch = tx.cache[DecisionBatch] = DecisionBatch()
-        tx.before_commit("decided registrations", lambda: batch.flush(tx))
+        tx.write_at_commit("decided registrations", batch.writes)
     return batch
 
 
