@@ -50,6 +50,9 @@ async def send(conn, type_: str, data) -> list[tuple[str, object]]:
     await routes()[type_].handle(tx, envelope, data)
     for flush in tx.flushes.values():  # what the pipeline does just before it commits
         await flush()
+    for build in tx.writes.values():  # the closing statement's parts, one by one here
+        for write in build():
+            await conn.execute(write.sql, *write.args)
     told = []
     for topic, key, event in tx.pending:
         assert topic == topics.CAPACITY_DECISIONS and key == data.event_id

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from capacity.adapters import store
 from capacity.domain import (
     ACTIVE,
@@ -21,6 +23,7 @@ from capacity.domain import (
     replay,
 )
 from tilmeld_runtime.testing import analysed_columns
+from tilmeld_runtime.writes import combined
 
 ROUNDS = {"r1": {"s1": 1, "s2": 1, "s3": None}, "r2": {"t1": 1}}
 NOW = datetime(2023, 9, 1, tzinfo=UTC)
@@ -31,10 +34,16 @@ def active(state: EventState) -> EventState:
     return replace(state, registrations=kept)
 
 
-async def through_store(conn, event_id, command, named=None, now=NOW):
+async def through_store(conn, event_id, command, named=None, now=NOW, one_statement=False):
     before = await store.load(conn, event_id, named)
     decisions = decide(before, command, now)
-    await store.save(conn, before, replay(before, decisions))
+    after = replay(before, decisions)
+    if one_statement:  # as in a batch's closing statement, where its parts see one snapshot
+        if changes := store.changes(before, after):
+            statement = combined(changes)
+            await conn.execute(statement.sql, *statement.args)
+    else:
+        await store.save(conn, before, after)
     return decisions
 
 
@@ -60,10 +69,12 @@ def scenario(layout):
     ]
 
 
-async def test_store_decides_exactly_as_memory(conn, event_id, desk, layout):
+@pytest.mark.parametrize("one_statement", [False, True])
+async def test_store_decides_exactly_as_memory(conn, event_id, desk, layout, one_statement):
     memory = desk(defined=False, event_id=event_id)
     for command, named in scenario(layout):
-        assert await through_store(conn, event_id, command, named) == memory.send(command)
+        decided = await through_store(conn, event_id, command, named, one_statement=one_statement)
+        assert decided == memory.send(command)
         assert await store.load(conn, event_id) == active(memory.state)
     assert (await store.load(conn, event_id)).seats_taken() == 3
 

@@ -5,6 +5,8 @@ transaction that opens or closes it. Rolled back after each test."""
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from capacity.adapters import offer_timers, store
 from capacity.adapters.offer_timers import OfferTimer
 from capacity.domain import (
@@ -19,12 +21,19 @@ from capacity.domain import (
     decide,
     replay,
 )
+from tilmeld_runtime.writes import combined
 
 
-async def through_store(conn, event_id, command, named, now):
+async def through_store(conn, event_id, command, named, now, one_statement=False):
     before = await store.load(conn, event_id, named)
     decisions = decide(before, command, now)
-    await store.save(conn, before, replay(before, decisions))
+    after = replay(before, decisions)
+    if one_statement:  # as in a batch's closing statement, where its parts see one snapshot
+        if changes := store.changes(before, after):
+            statement = combined(changes)
+            await conn.execute(statement.sql, *statement.args)
+    else:
+        await store.save(conn, before, after)
     return decisions
 
 
@@ -32,12 +41,17 @@ def request(rid):
     return RequestSeat(SeatRequest(rid, f"org-{rid}", {"r1": ("s1",)}))
 
 
-async def test_offers_and_their_timers_through_the_store(conn, event_id, desk, layout):
+@pytest.mark.parametrize("one_statement", [False, True])
+async def test_offers_and_their_timers_through_the_store(
+    conn, event_id, desk, layout, one_statement
+):
     memory = desk(defined=False, event_id=event_id)
     offer_mode = layout(1, {"r1": {"s1": 1}}, promotion="offer", offer_hours=2)
 
     async def send(command, named=None):
-        decided = await through_store(conn, event_id, command, named, memory.now)
+        decided = await through_store(
+            conn, event_id, command, named, memory.now, one_statement=one_statement
+        )
         assert decided == memory.send(command)
         loaded = await store.load(conn, event_id)
         assert dict(loaded.registrations) == {

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
+from tilmeld_runtime.writes import Write
+
 CHANNEL = "capacity_offer_timer"  # NOTIFY'd at commit when a timer is set (0002_offers.sql)
 
 
@@ -18,25 +20,33 @@ class OfferTimer:
 
 
 async def set_timers(conn: asyncpg.Connection, timers: Sequence[OfferTimer]) -> None:
+    if (write := timers_set(timers)) is not None:
+        await conn.execute(write.sql, *write.args)
+
+
+def timers_set(timers: Sequence[OfferTimer]) -> Write | None:
+    """The write that sets (or moves) these timers; None: no timers."""
     if not timers:
-        return
-    await conn.executemany(
+        return None
+    return Write(
         "INSERT INTO capacity_offer_timer (event_id, registration_id, expires_at)"
-        " VALUES ($1, $2, $3)"
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])"
         " ON CONFLICT (event_id, registration_id) DO UPDATE SET expires_at = EXCLUDED.expires_at",
-        [(t.event_id, t.registration_id, t.expires_at) for t in timers],
+        (
+            [t.event_id for t in timers],
+            [t.registration_id for t in timers],
+            [t.expires_at for t in timers],
+        ),
     )
 
 
-async def clear_timers(
-    conn: asyncpg.Connection, event_id: str, registration_ids: Sequence[str]
-) -> None:
+def timers_cleared(event_id: str, registration_ids: Sequence[str]) -> Write | None:
+    """The write that clears these registrations' timers; None: none named."""
     if not registration_ids:
-        return
-    await conn.execute(
+        return None
+    return Write(
         "DELETE FROM capacity_offer_timer WHERE event_id = $1 AND registration_id = ANY($2)",
-        event_id,
-        list(registration_ids),
+        (event_id, list(registration_ids)),
     )
 
 

@@ -1,7 +1,7 @@
 """One event's seats in PostgreSQL. `load` locks the event row for the caller's transaction,
 so two consumers briefly owning the same partition during a rebalance take turns;
-`save` writes only the rows a command changed, and sets or clears the timer of each offer
-opened or closed, in the same transaction."""
+`changes` are the writes of only the rows a command changed, with the timer of each offer
+opened or closed: parts of the batch's closing statement (`save` sends them one by one)."""
 
 from collections import defaultdict
 from collections.abc import Collection
@@ -10,9 +10,10 @@ from uuid import UUID
 import asyncpg
 
 from capacity.adapters.codec import dump_choices, dump_layout, load_choices, load_layout
-from capacity.adapters.offer_timers import OfferTimer, clear_timers, set_timers
+from capacity.adapters.offer_timers import OfferTimer, timers_cleared, timers_set
 from capacity.domain import ACTIVE, EventState, Registration, Status
 from capacity.domain.model import Sessions
+from tilmeld_runtime.writes import Write
 
 _ACTIVE = [status.value for status in ACTIVE]
 
@@ -115,12 +116,24 @@ async def save(
     touched: Collection[str] | None = None,
     version: UUID | None = None,
 ) -> None:
-    """Write the difference between the state `load` returned and the state after the decisions.
-    `touched` (the registrations the decisions name) spares comparing every registration;
-    `version`, the event row's new version token, goes into the same statement as the event's
-    own columns (one UPDATE of the row per transaction, not two)."""
+    """Write the difference between the state `load` returned and the state after the decisions
+    (`changes`), a statement each."""
+    for write in changes(before, after, touched, version):
+        await conn.execute(write.sql, *write.args)
+
+
+def changes(
+    before: EventState,
+    after: EventState,
+    touched: Collection[str] | None = None,
+    version: UUID | None = None,
+) -> list[Write]:
+    """The writes that take the stored event from `before` to `after`. `touched` (the
+    registrations the decisions name) spares comparing every registration; `version`, the event
+    row's new version token, goes into the same write as the event's own columns. Each touches
+    rows no other touches, so they can be parts of one statement (tilmeld_runtime.writes)."""
     event_id = after.event_id
-    await _save_event(conn, before, after, version)
+    writes = [w for w in [_event_change(before, after, version)] if w is not None]
     candidates = after.registrations.keys() if touched is None else touched
     changed = [
         r
@@ -129,35 +142,37 @@ async def save(
         and r != before.registrations.get(rid)
     ]
     if not changed:
-        return
-    # One statement for the batch (not one per row): the rows of a whole batch of decisions.
-    await conn.execute(
-        "INSERT INTO capacity_registration"
-        " (event_id, registration_id, arrival, status, organisation_key, choices,"
-        "  offer_expires_at)"
-        " SELECT $1, registration_id, arrival, status, organisation_key, choices::jsonb,"
-        "  offer_expires_at"
-        " FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],"
-        "  $7::timestamptz[])"
-        "  AS r(registration_id, arrival, status, organisation_key, choices, offer_expires_at)"
-        " ON CONFLICT (event_id, registration_id) DO UPDATE"
-        " SET status = EXCLUDED.status, choices = EXCLUDED.choices,"
-        "  offer_expires_at = EXCLUDED.offer_expires_at, updated_at = now()",
-        event_id,
-        [r.registration_id for r in changed],
-        [r.arrival for r in changed],
-        [r.status.value for r in changed],
-        [r.organisation_key for r in changed],
-        [dump_choices(r.choices) for r in changed],
-        [r.offer_expires_at for r in changed],
+        return writes
+    # One write for the batch (not one per row): the rows of a whole batch of decisions.
+    writes.append(
+        Write(
+            "INSERT INTO capacity_registration"
+            " (event_id, registration_id, arrival, status, organisation_key, choices,"
+            "  offer_expires_at)"
+            " SELECT $1, registration_id, arrival, status, organisation_key, choices::jsonb,"
+            "  offer_expires_at"
+            " FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],"
+            "  $7::timestamptz[])"
+            "  AS r(registration_id, arrival, status, organisation_key, choices, offer_expires_at)"
+            " ON CONFLICT (event_id, registration_id) DO UPDATE"
+            " SET status = EXCLUDED.status, choices = EXCLUDED.choices,"
+            "  offer_expires_at = EXCLUDED.offer_expires_at, updated_at = now()",
+            (
+                event_id,
+                [r.registration_id for r in changed],
+                [r.arrival for r in changed],
+                [r.status.value for r in changed],
+                [r.organisation_key for r in changed],
+                [dump_choices(r.choices) for r in changed],
+                [r.offer_expires_at for r in changed],
+            ),
+        )
     )
-    await _save_sessions(conn, before, event_id, changed)
-    await _save_timers(conn, before, event_id, changed)
+    seats = _seat_changes(before, event_id, changed)
+    return writes + seats + _timer_changes(before, event_id, changed)
 
 
-async def _save_event(
-    conn: asyncpg.Connection, before: EventState, after: EventState, version: UUID | None
-) -> None:
+def _event_change(before: EventState, after: EventState, version: UUID | None) -> Write | None:
     """Only the columns that changed: the layout (JSON) changes on a definition, the arrival
     counter on most batches."""
     values: list[object] = [after.event_id]
@@ -174,59 +189,70 @@ async def _save_event(
     if version is not None:
         values.append(version)
         columns.append(f"version = ${len(values)}")
-    if columns:
-        await conn.execute(
-            f"UPDATE capacity_event SET {', '.join(columns)} WHERE event_id = $1", *values
-        )
+    if not columns:
+        return None
+    return Write(
+        f"UPDATE capacity_event SET {', '.join(columns)} WHERE event_id = $1", tuple(values)
+    )
 
 
-async def _save_sessions(
-    conn: asyncpg.Connection, before: EventState, event_id: str, changed: list[Registration]
-) -> None:
+def _seat_changes(before: EventState, event_id: str, changed: list[Registration]) -> list[Write]:
+    """The session seats of registrations whose seats moved: the rounds they no longer hold
+    deleted, the rest written over. The two touch different rows (one statement may hold
+    both), and an upsert instead of delete-then-insert keeps it so."""
+
     def sessions_before(r: Registration) -> Sessions:
         known = before.registrations.get(r.registration_id)
         return known.sessions if known is not None else {}
 
     moved = [r for r in changed if sessions_before(r) != r.sessions]
     if not moved:
-        return
-    await conn.execute(
-        "DELETE FROM capacity_session_seat WHERE event_id = $1 AND registration_id = ANY($2)",
-        event_id,
-        [r.registration_id for r in moved],
-    )
+        return []
     seats = [(r.registration_id, k, v) for r in moved for k, v in r.sessions.items()]
-    await conn.execute(
-        "INSERT INTO capacity_session_seat (event_id, registration_id, round_id, session_id)"
-        " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])",
-        event_id,
-        [s[0] for s in seats],
-        [s[1] for s in seats],
-        [s[2] for s in seats],
-    )
+    gone = [
+        (r.registration_id, round_id)
+        for r in moved
+        for round_id in sessions_before(r)
+        if round_id not in r.sessions
+    ]
+    writes = []
+    if gone:
+        writes.append(
+            Write(
+                "DELETE FROM capacity_session_seat WHERE event_id = $1"
+                " AND (registration_id, round_id) IN"
+                "  (SELECT * FROM unnest($2::text[], $3::text[]))",
+                (event_id, [g[0] for g in gone], [g[1] for g in gone]),
+            )
+        )
+    if seats:
+        writes.append(
+            Write(
+                "INSERT INTO capacity_session_seat"
+                " (event_id, registration_id, round_id, session_id)"
+                " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])"
+                " ON CONFLICT (event_id, registration_id, round_id)"
+                " DO UPDATE SET session_id = EXCLUDED.session_id",
+                (event_id, [s[0] for s in seats], [s[1] for s in seats], [s[2] for s in seats]),
+            )
+        )
+    return writes
 
 
-async def _save_timers(
-    conn: asyncpg.Connection, before: EventState, event_id: str, changed: list[Registration]
-) -> None:
+def _timer_changes(before: EventState, event_id: str, changed: list[Registration]) -> list[Write]:
     def expiry_before(r: Registration) -> object:
         known = before.registrations.get(r.registration_id)
         return known.offer_expires_at if known is not None else None
 
-    await clear_timers(
-        conn,
-        event_id,
-        [
-            r.registration_id
-            for r in changed
-            if r.offer_expires_at is None and expiry_before(r) is not None
-        ],
-    )
-    await set_timers(
-        conn,
-        [
-            OfferTimer(event_id, r.registration_id, r.offer_expires_at)
-            for r in changed
-            if r.offer_expires_at is not None and r.offer_expires_at != expiry_before(r)
-        ],
-    )
+    cleared = [
+        r.registration_id
+        for r in changed
+        if r.offer_expires_at is None and expiry_before(r) is not None
+    ]
+    set_ = [
+        OfferTimer(event_id, r.registration_id, r.offer_expires_at)
+        for r in changed
+        if r.offer_expires_at is not None and r.offer_expires_at != expiry_before(r)
+    ]
+    writes = [timers_cleared(event_id, cleared), timers_set(set_)]
+    return [w for w in writes if w is not None]

@@ -2,7 +2,7 @@
 on its own.
 
 Within one transaction (a consumed batch) the working state lives in `tx.cache`, and what the
-batch changed is written once, just before the commit (`tx.before_commit`). Across
+batch changed is written in the batch's closing statement (`tx.write_at_commit`). Across
 transactions this process keeps the state it committed last, with the version token it wrote
 to the event row; the next transaction reuses it only if the locked row still carries that
 token, i.e. nobody (another instance after a rebalance, a rolled-back attempt) changed the
@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from capacity.adapters import store
 from capacity.domain import EventState
 from tilmeld_runtime.tx import Tx
+from tilmeld_runtime.writes import Write
 
 
 @dataclass
@@ -77,18 +78,21 @@ class EventStates:
             known = await store.registration_ids(tx.conn, event_id)
             working = Working(state, state, known)
         tx.cache[key] = working
-        tx.before_commit("capacity-states", lambda: self._flush(tx))
+        tx.write_at_commit("capacity-states", lambda: self._changes(tx))
         return working
 
-    async def _flush(self, tx: Tx) -> None:
+    def _changes(self, tx: Tx) -> list[Write]:
+        """What the batch changed, event by event, for its closing statement."""
+        writes: list[Write] = []
         for key, working in list(tx.cache.items()):
             if not (isinstance(key, tuple) and key[0] == "capacity") or not working.changed:
                 continue
             event_id = key[1]
             version = uuid4()
-            await store.save(tx.conn, working.at_start, working.state, working.touched, version)
+            writes += store.changes(working.at_start, working.state, working.touched, version)
             done = Committed(version, working.state, frozenset(working.known))
             tx.after_commit(functools.partial(self._remember, event_id, done))
+        return writes
 
     def _remember(self, event_id: str, committed: Committed) -> None:
         if len(self._committed) >= self._limit and event_id not in self._committed:
