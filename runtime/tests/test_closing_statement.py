@@ -159,6 +159,21 @@ async def test_a_replayed_batch_is_handled_again_with_the_claim_first_and_decide
     assert await _outputs(tables) == ["done-1", "done-2", "done-3"]
 
 
+async def test_a_dead_letter_in_a_replayed_batch_is_queued_and_counted_once(
+    tables: asyncpg.Pool,
+) -> None:
+    pipeline = _pipeline(tables)
+    await pipeline.process_batch([_record("1", "a", 0)])
+    labels = {"topic": "t", "reason": "not_json"}
+    before = REGISTRY.get_sample_value("tilmeld_deadlettered_total", labels) or 0
+    unreadable = consumer_record("t", b"k", b"nope", offset=1, headers=[])
+    # The replay's first attempt queues the dead letter too, then fails on the inbox.
+    await pipeline.process_batch([_record("1", "a", 0), unreadable])
+    assert REGISTRY.get_sample_value("tilmeld_deadlettered_total", labels) == before + 1
+    letters = [r for r in await queued_records(tables) if r.topic == "tilmeld.deadletter"]
+    assert [r.value for r in letters] == [b"nope"]
+
+
 async def test_a_handlers_own_statement_begins_the_transaction_that_a_failed_close_rolls_back(
     tables: asyncpg.Pool,
 ) -> None:

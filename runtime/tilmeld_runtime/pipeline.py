@@ -25,7 +25,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeAlias, TypeVar
 
@@ -37,8 +37,8 @@ from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE
 from tilmeld_runtime import inbox, metrics, observe, outbox
+from tilmeld_runtime.batch_inputs import Keys, SortedInputs
 from tilmeld_runtime.intake import (
-    Bundled,
     DeadLetter,
     Readable,
     classify,
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
-Keys: TypeAlias = list[tuple[str, str]]
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
 TRANSIENT = (
@@ -98,54 +97,10 @@ class Route(Generic[M]):
 
 
 @dataclass
-class Handled:
+class _Handled:
     outcomes: list[tuple[str, str]]  # each input's (type, outcome), in order
     committed: list[Callable[[], None]]  # to run once the batch committed
     duplicates: int  # inputs skipped as handled before
-
-
-@dataclass
-class _Sorted:
-    """A batch's inputs sorted out: the duplicates counted, the dead letters, the rest to
-    handle (with each one's place in `outcomes`), and the keys to claim."""
-
-    outcomes: list[tuple[str, str]] = field(default_factory=list)
-    letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
-    todo: list[tuple[Record, Readable]] = field(default_factory=list)
-    places: list[int] = field(default_factory=list)
-    claimed: list[tuple[str, str]] = field(default_factory=list)
-    duplicates: int = 0
-
-    @classmethod
-    def of(
-        cls,
-        inputs: Sequence[tuple[Record, Any]],
-        keys: Keys,
-        fresh: set[tuple[str, str]] | None,
-    ) -> "_Sorted":
-        """`fresh`: the keys the inbox claim returned as new; None: every key not seen before
-        in the batch (claimed later)."""
-        sorted_ = cls()
-        seen: set[tuple[str, str]] = set()
-        for (record, item), key in zip(inputs, keys, strict=True):
-            units = item.items if isinstance(item, Bundled) else [item]
-            if key in seen or (fresh is not None and key not in fresh):
-                # Handled before, or a second copy within the batch.
-                sorted_.duplicates += 1
-                sorted_.outcomes.extend((_label(unit), "duplicate") for unit in units)
-                continue
-            seen.add(key)
-            sorted_.claimed.append(key)
-            for unit in units:
-                if isinstance(unit, DeadLetter):
-                    sorted_.letters.append((record, unit))
-                    sorted_.outcomes.append((unit.label, "deadlettered"))
-                    continue
-                sorted_.todo.append((record, unit))
-                sorted_.places.append(len(sorted_.outcomes))
-                outcome = "handled" if unit.data is not None else "invalid"
-                sorted_.outcomes.append((unit.event.type, outcome))
-        return sorted_
 
 
 class Pipeline:
@@ -233,7 +188,7 @@ class Pipeline:
         inputs = [(record, classify(record, self._routes, self._bundles)) for record in records]
         keys = [i.key(r) if isinstance(i, DeadLetter) else i.key() for r, i in inputs]
         async with self._pool.acquire() as conn:
-            handled: Handled | None = None
+            handled: _Handled | None = None
             if _claim_last and not isolate:
                 try:
                     handled = await self._claiming_last(conn, inputs, keys)
@@ -252,7 +207,7 @@ class Pipeline:
 
     async def _claiming_last(
         self, conn: asyncpg.Connection, inputs: Sequence[tuple[Record, Any]], keys: Keys
-    ) -> Handled:
+    ) -> _Handled:
         """The batch on the assumption that none of it was handled before (only a replay after a
         crash or a rebalance brings back inputs handled before): the inbox claim goes into the
         closing statement, which fails on a key the inbox has. `prepare` reads before any
@@ -261,17 +216,17 @@ class Pipeline:
         read and the write."""
         lazy = LazyTransaction(conn)
         try:
-            sorted_ = _Sorted.of(inputs, keys, fresh=None)
+            sorted_ = SortedInputs.of(inputs, keys, fresh=None)
             tx = Tx(lazy.as_connection(), self._clock())
             try:
                 with lazy.reads_before_begin():
                     await self._prepare_batch(tx, sorted_.todo)
                 await self._handle(tx, sorted_.todo)
                 for record, letter in sorted_.letters:  # before the closing statement: with it
-                    await self._deadletter(tx.conn, record, letter)
+                    tx.after_commit(await self._deadletter(tx.conn, record, letter))
                 await _close(tx, conn, inbox.claim_write(sorted_.claimed, self.topic))
                 await lazy.commit()
-                return Handled(sorted_.outcomes, tx.committed, sorted_.duplicates)
+                return _Handled(sorted_.outcomes, tx.committed, sorted_.duplicates)
             finally:
                 tx.close()
         except BaseException:
@@ -284,10 +239,10 @@ class Pipeline:
         inputs: Sequence[tuple[Record, Any]],
         keys: Keys,
         isolate: bool,
-    ) -> Handled:
+    ) -> _Handled:
         """The batch in the caller's transaction, its new inputs claimed first."""
         fresh = await inbox.claim_many(conn, keys, self.topic)
-        sorted_ = _Sorted.of(inputs, keys, fresh)
+        sorted_ = SortedInputs.of(inputs, keys, fresh)
         letters, outcomes = sorted_.letters, sorted_.outcomes
         if isolate:
             committed, failed = await self._each_in_a_savepoint(conn, sorted_.todo)
@@ -304,8 +259,8 @@ class Pipeline:
             finally:
                 tx.close()
         for record, letter in letters:
-            await self._deadletter(conn, record, letter)
-        return Handled(outcomes, committed, sorted_.duplicates)
+            committed.append(await self._deadletter(conn, record, letter))
+        return _Handled(outcomes, committed, sorted_.duplicates)
 
     async def _prepare_batch(self, tx: Tx, todo: Sequence[tuple[Record, Readable]]) -> None:
         if self._prepare is not None and todo:
@@ -364,7 +319,9 @@ class Pipeline:
 
     async def _deadletter(
         self, conn: asyncpg.Connection, record: Record, letter: DeadLetter
-    ) -> None:
+    ) -> Callable[[], None]:
+        """Queue the dead letter; returns its count, to run once the transaction committed (an
+        attempt rolled back, e.g. a replay's first, must not count)."""
         with observe.unreadable(record):
             log.warning(
                 "dead-letter %s/%s@%s%s: %s: %s",
@@ -378,15 +335,18 @@ class Pipeline:
         headers = deadletter_headers(record, letter.reason, letter.detail, letter.index)
         value = record.value if letter.value is None else letter.value
         await outbox.enqueue_raw(conn, topics.DEADLETTER, record.key, value, headers)
-        metrics.DEADLETTERED.labels(self.topic, letter.reason).inc()
+        return metrics.DEADLETTERED.labels(self.topic, letter.reason).inc
 
     async def _park(self, record: Record, detail: str) -> None:
         """A record that cannot even be handled event by event: dead-letter it whole so its
         partition moves on."""
         letter = DeadLetter("processing_failed", detail, "?")
+        count = None
         async with self._pool.acquire() as conn, conn.transaction():
             if await inbox.claim(conn, *letter.key(record), self.topic):
-                await self._deadletter(conn, record, letter)
+                count = await self._deadletter(conn, record, letter)
+        if count is not None:
+            count()
 
 
 async def _close(tx: Tx, conn: asyncpg.Connection, claim: Write | None = None) -> None:
@@ -406,7 +366,3 @@ async def _apply(tx: Tx, item: Readable) -> None:
         await item.route.on_invalid(tx, item.event, item.invalid_detail)
         return
     await item.route.handle(tx, item.event, item.data)
-
-
-def _label(item: DeadLetter | Readable) -> str:
-    return item.label if isinstance(item, DeadLetter) else item.event.type
