@@ -9,12 +9,11 @@ import asyncpg
 import orjson
 import pytest
 from aiokafka import ConsumerRecord
-from pydantic import BaseModel
 
 from tilmeld_contracts import topics
 from tilmeld_contracts.envelope import CloudEvent, encode, new_event
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE, MAX_BUNDLE_BYTES, events_in
-from tilmeld_runtime import bundling, outbox
+from tilmeld_runtime import bundling, example_pipeline, outbox
 from tilmeld_runtime.bundling import outbox_rows
 from tilmeld_runtime.pipeline import Pipeline, Route, Tx
 from tilmeld_runtime.testing import QueuedRecord, consumer_record, queued_records
@@ -23,8 +22,7 @@ INTERNAL = topics.CAPACITY_COMMANDS
 TYPE = "dk.tilmeld.internal.test-thing.v1"
 
 
-class Thing(BaseModel):
-    name: str
+Thing = example_pipeline.Thing
 
 
 def _event(name: str, extra: dict[str, str] | None = None, second: int = 0) -> CloudEvent:
@@ -113,15 +111,7 @@ def _pipeline(
         # Counted once committed: a redelivered input's handler may run before the closing
         # statement finds it in the inbox, and that attempt is rolled back.
         tx.after_commit(functools.partial(handled.append, thing.name))
-        done = new_event(
-            type="dk.example.done.v1",
-            source="urn:t",
-            id=f"done-{event.id}",
-            time=tx.now,
-            subject=None,
-            data={"name": thing.name},
-        )
-        tx.emit(topics.REGISTRATIONS, "e1", done)
+        tx.emit(topics.REGISTRATIONS, "e1", example_pipeline.done(event, thing, tx))
 
     return Pipeline(pool, topic, {TYPE: Route(Thing, handle)})
 

@@ -3,94 +3,20 @@ writes and the outbox rows in one statement, the transaction begun only by a han
 statement, and a replay handled again with the inbox claim first."""
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from typing import Any, cast
 
 import asyncpg
 import orjson
 import pytest
 from prometheus_client import REGISTRY
-from pydantic import BaseModel
 
-from tilmeld_contracts.envelope import CloudEvent, new_event
-from tilmeld_runtime.pipeline import Pipeline, Route, Tx
-from tilmeld_runtime.testing import consumer_record, queued_records
+from tilmeld_runtime.example_pipeline import create_tables, thing_pipeline, thing_record
+from tilmeld_runtime.testing import LoggedPool, consumer_record, queued_records
 from tilmeld_runtime.writes import Write, combined
-
-TYPE = "dk.example.thing.v1"
-
-
-class Thing(BaseModel):
-    name: str
-
-
-class _LoggedPool:
-    """The pool, with every statement the pipeline sends written down."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool, self.statements = pool, list[str]()
-
-    @contextlib.asynccontextmanager
-    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self._pool.acquire() as conn:
-            conn.add_query_logger(self._note)
-            try:
-                yield conn
-            finally:
-                conn.remove_query_logger(self._note)
-
-    def _note(self, logged: Any) -> None:
-        self.statements.append(" ".join(logged.query.split())[:40])
-
-
-def _record(id_: str, name: str, offset: int) -> Any:
-    value = orjson.dumps(
-        {
-            "specversion": "1.0",
-            "id": id_,
-            "source": "urn:test",
-            "type": TYPE,
-            "time": "2026-01-01T00:00:00Z",
-            "data": {"name": name},
-        }
-    )
-    return consumer_record("t", b"k", value, offset=offset, headers=[])
-
-
-def _pipeline(pool: Any, direct_write: bool = False) -> Pipeline:
-    """Each thing's name is written to `thing_log` in the closing statement, or (direct_write)
-    to `side` by the handler itself; a fact goes to the outbox."""
-
-    async def prepare(tx: Tx, items: Any) -> None:
-        await tx.conn.fetchval("SELECT count(*) FROM thing_log")
-
-    async def handle(tx: Tx, event: CloudEvent, thing: Thing) -> None:
-        if direct_write:
-            await tx.conn.execute("INSERT INTO side (name) VALUES ($1)", thing.name)
-        names: list[str] = tx.cache.setdefault("names", [])
-        names.append(thing.name)
-        tx.write_at_commit(
-            "things",
-            lambda: [Write("INSERT INTO thing_log (name) SELECT unnest($1::text[])", (names,))],
-        )
-        done = new_event(
-            type="dk.example.done.v1",
-            source="urn:t",
-            id=f"done-{event.id}",
-            time=tx.now,
-            subject=None,
-            data={"name": thing.name},
-        )
-        tx.emit("out", "k", done)
-
-    return Pipeline(cast(asyncpg.Pool, pool), "t", {TYPE: Route(Thing, handle)}, prepare=prepare)
 
 
 @pytest.fixture
 async def tables(runtime_pool: asyncpg.Pool) -> asyncpg.Pool:
-    await runtime_pool.execute("CREATE TABLE thing_log (name text PRIMARY KEY)")
-    await runtime_pool.execute("CREATE TABLE side (name text)")  # no key: a repeat would show
+    await create_tables(runtime_pool)
     return runtime_pool
 
 
@@ -127,15 +53,15 @@ def test_a_write_must_have_the_parameters_its_statement_names() -> None:
 async def test_a_batch_whose_writes_all_close_it_is_one_read_and_one_write(
     tables: asyncpg.Pool,
 ) -> None:
-    logged = _LoggedPool(tables)
-    pipeline = _pipeline(logged)
-    await pipeline.process_batch([_record("warm", "warm", 0)])  # asyncpg learns the types
+    logged = LoggedPool(tables)
+    pipeline = thing_pipeline(logged)
+    await pipeline.process_batch([thing_record("warm", "warm", 0)])  # asyncpg learns the types
     logged.statements.clear()
-    records = [_record(f"{n}", f"n{n}", offset=n) for n in range(1, 4)]
+    records = [thing_record(f"{n}", f"n{n}", offset=n) for n in range(1, 4)]
     await pipeline.process_batch(records)
     # No BEGIN, no COMMIT, no inbox claim of its own: the read, then one atomic statement.
     assert logged.statements == [
-        "SELECT count(*) FROM thing_log",
+        "SELECT name FROM thing_log WHERE name = ",
         "WITH w0 AS (INSERT INTO inbox (source, i",
     ]
     assert await _names(tables, "thing_log") == ["n1", "n2", "n3", "warm"]
@@ -146,12 +72,12 @@ async def test_a_batch_whose_writes_all_close_it_is_one_read_and_one_write(
 async def test_a_replayed_batch_is_handled_again_with_the_claim_first_and_decided_once(
     tables: asyncpg.Pool,
 ) -> None:
-    pipeline = _pipeline(tables)
-    await pipeline.process_batch([_record("1", "a", 0), _record("2", "b", 1)])
+    pipeline = thing_pipeline(tables)
+    await pipeline.process_batch([thing_record("1", "a", 0), thing_record("2", "b", 1)])
     before = _claimed_again()
     duplicates = REGISTRY.get_sample_value("tilmeld_inbox_duplicates_total", {"topic": "t"}) or 0
     # After a crash the consumer gets "2" again, with "3" behind it.
-    await pipeline.process_batch([_record("2", "b", 1), _record("3", "c", 2)])
+    await pipeline.process_batch([thing_record("2", "b", 1), thing_record("3", "c", 2)])
     assert _claimed_again() == before + 1
     after = REGISTRY.get_sample_value("tilmeld_inbox_duplicates_total", {"topic": "t"})
     assert after == duplicates + 1  # counted once, not once per attempt
@@ -162,13 +88,13 @@ async def test_a_replayed_batch_is_handled_again_with_the_claim_first_and_decide
 async def test_a_dead_letter_in_a_replayed_batch_is_queued_and_counted_once(
     tables: asyncpg.Pool,
 ) -> None:
-    pipeline = _pipeline(tables)
-    await pipeline.process_batch([_record("1", "a", 0)])
+    pipeline = thing_pipeline(tables)
+    await pipeline.process_batch([thing_record("1", "a", 0)])
     labels = {"topic": "t", "reason": "not_json"}
     before = REGISTRY.get_sample_value("tilmeld_deadlettered_total", labels) or 0
     unreadable = consumer_record("t", b"k", b"nope", offset=1, headers=[])
     # The replay's first attempt queues the dead letter too, then fails on the inbox.
-    await pipeline.process_batch([_record("1", "a", 0), unreadable])
+    await pipeline.process_batch([thing_record("1", "a", 0), unreadable])
     assert REGISTRY.get_sample_value("tilmeld_deadlettered_total", labels) == before + 1
     letters = [r for r in await queued_records(tables) if r.topic == "tilmeld.deadletter"]
     assert [r.value for r in letters] == [b"nope"]
@@ -177,20 +103,20 @@ async def test_a_dead_letter_in_a_replayed_batch_is_queued_and_counted_once(
 async def test_a_handlers_own_statement_begins_the_transaction_that_a_failed_close_rolls_back(
     tables: asyncpg.Pool,
 ) -> None:
-    logged = _LoggedPool(tables)
-    pipeline = _pipeline(logged, direct_write=True)
-    await _pipeline(logged).process_batch([_record("warm", "warm", 0)])
+    logged = LoggedPool(tables)
+    pipeline = thing_pipeline(logged, direct_write=True)
+    await thing_pipeline(logged).process_batch([thing_record("warm", "warm", 0)])
     logged.statements.clear()
-    await pipeline.process_batch([_record("1", "a", 0)])
+    await pipeline.process_batch([thing_record("1", "a", 0)])
     assert logged.statements[:3] == [
-        "SELECT count(*) FROM thing_log",
+        "SELECT name FROM thing_log WHERE name = ",
         "BEGIN;",
         "INSERT INTO side (name) VALUES ($1)",
     ]
     assert logged.statements[-1] == "COMMIT;"
     # The replay's first attempt writes "a" and "b" to `side` before its closing statement
     # fails on the inbox: those writes must go with it.
-    await pipeline.process_batch([_record("1", "a", 0), _record("2", "b", 1)])
+    await pipeline.process_batch([thing_record("1", "a", 0), thing_record("2", "b", 1)])
     assert await _names(tables, "side") == ["a", "b"]
     assert await _outputs(tables) == ["done-warm", "done-1", "done-2"]
 
@@ -199,9 +125,9 @@ async def test_two_instances_handling_the_same_batch_at_once_decide_it_once(
     tables: asyncpg.Pool,
 ) -> None:
     """A rebalance can hand a partition over while its old owner is still in a batch."""
-    records = [_record(f"{n}", f"n{n}", offset=n) for n in range(20)]
+    records = [thing_record(f"{n}", f"n{n}", offset=n) for n in range(20)]
     await asyncio.gather(
-        _pipeline(tables).process_batch(records), _pipeline(tables).process_batch(records)
+        thing_pipeline(tables).process_batch(records), thing_pipeline(tables).process_batch(records)
     )
     assert await _names(tables, "thing_log") == sorted(f"n{n}" for n in range(20))
     assert sorted(await _outputs(tables)) == sorted(f"done-{n}" for n in range(20))

@@ -4,7 +4,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -95,3 +95,23 @@ async def queued_records(
         for row in rows
         for value, headers in record_batches.records_of(row)
     ]
+
+
+class LoggedPool:
+    """A pool whose connections write down every statement they send (the first 40
+    characters, whitespace folded): hand it to a Pipeline to count its round trips."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool, self.statements = pool, list[str]()
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._pool.acquire() as conn:
+            conn.add_query_logger(self._note)
+            try:
+                yield conn
+            finally:
+                conn.remove_query_logger(self._note)
+
+    def _note(self, logged: Any) -> None:
+        self.statements.append(" ".join(logged.query.split())[:40])

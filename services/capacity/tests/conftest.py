@@ -3,7 +3,7 @@ import mode a test module cannot import a helper module next to it."""
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from capacity.adapters import store
 from capacity.bootstrap import MIGRATIONS
 from capacity.domain import (
     AnswerOffer,
@@ -31,6 +32,7 @@ from capacity.domain import (
 )
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.testing import private_schema_pool
+from tilmeld_runtime.writes import combined
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 Rounds = Mapping[str, Mapping[str, int | None]]  # round id → session id → capacity
@@ -126,6 +128,37 @@ def desk() -> Callable[..., Desk]:
         return Desk(layout if defined else None, event_id)
 
     return new
+
+
+StoreStep = Callable[..., Awaitable[list[Decision]]]
+STORE_NOW = datetime(2023, 9, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def through_store() -> StoreStep:
+    """`await through_store(conn, event_id, command, named=None, now=…, one_statement=False)`:
+    load the event, decide, save, and return the decisions. `one_statement`: save as the
+    batch's closing statement does, every change a part of one statement (one snapshot)."""
+
+    async def step(
+        conn: asyncpg.Connection,
+        event_id: str,
+        command: Command,
+        named: str | None = None,
+        now: datetime = STORE_NOW,
+        one_statement: bool = False,
+    ) -> list[Decision]:
+        before = await store.load(conn, event_id, named)
+        decisions = decide(before, command, now)
+        after = replay(before, decisions)
+        if not one_statement:
+            await store.save(conn, before, after)
+        elif changes := store.changes(before, after):
+            statement = combined(changes)
+            await conn.execute(statement.sql, *statement.args)
+        return decisions
+
+    return step
 
 
 DSN = os.environ.get(

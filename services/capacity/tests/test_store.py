@@ -23,7 +23,6 @@ from capacity.domain import (
     replay,
 )
 from tilmeld_runtime.testing import analysed_columns
-from tilmeld_runtime.writes import combined
 
 ROUNDS = {"r1": {"s1": 1, "s2": 1, "s3": None}, "r2": {"t1": 1}}
 NOW = datetime(2023, 9, 1, tzinfo=UTC)
@@ -32,19 +31,6 @@ NOW = datetime(2023, 9, 1, tzinfo=UTC)
 def active(state: EventState) -> EventState:
     kept = {k: r for k, r in state.registrations.items() if r.status in ACTIVE}
     return replace(state, registrations=kept)
-
-
-async def through_store(conn, event_id, command, named=None, now=NOW, one_statement=False):
-    before = await store.load(conn, event_id, named)
-    decisions = decide(before, command, now)
-    after = replay(before, decisions)
-    if one_statement:  # as in a batch's closing statement, where its parts see one snapshot
-        if changes := store.changes(before, after):
-            statement = combined(changes)
-            await conn.execute(statement.sql, *statement.args)
-    else:
-        await store.save(conn, before, after)
-    return decisions
 
 
 def request(rid, **choices):
@@ -70,7 +56,9 @@ def scenario(layout):
 
 
 @pytest.mark.parametrize("one_statement", [False, True])
-async def test_store_decides_exactly_as_memory(conn, event_id, desk, layout, one_statement):
+async def test_store_decides_exactly_as_memory(
+    conn, event_id, desk, layout, one_statement, through_store
+):
     memory = desk(defined=False, event_id=event_id)
     for command, named in scenario(layout):
         decided = await through_store(conn, event_id, command, named, one_statement=one_statement)
@@ -79,7 +67,7 @@ async def test_store_decides_exactly_as_memory(conn, event_id, desk, layout, one
     assert (await store.load(conn, event_id)).seats_taken() == 3
 
 
-async def test_closed_registrations_load_only_when_named(conn, event_id, layout):
+async def test_closed_registrations_load_only_when_named(conn, event_id, layout, through_store):
     for command, named in scenario(layout):
         await through_store(conn, event_id, command, named)
     assert "a" not in (await store.load(conn, event_id)).registrations
@@ -87,7 +75,7 @@ async def test_closed_registrations_load_only_when_named(conn, event_id, layout)
     assert (await store.load(conn, event_id, "bad")).registrations["bad"].status is Status.REFUSED
 
 
-async def test_unknown_event_remembers_its_refusals(conn, event_id):
+async def test_unknown_event_remembers_its_refusals(conn, event_id, through_store):
     empty = await store.load(conn, event_id)
     assert empty == EventState(event_id)
     [refusal] = await through_store(conn, event_id, request("x"), "x")
@@ -95,7 +83,7 @@ async def test_unknown_event_remembers_its_refusals(conn, event_id):
     assert await through_store(conn, event_id, request("x"), "x") == []
 
 
-async def test_cancellation_is_stored(conn, event_id, layout):
+async def test_cancellation_is_stored(conn, event_id, layout, through_store):
     await through_store(conn, event_id, DefineEvent(layout(capacity=1)))
     await through_store(conn, event_id, request("a"), "a")
     await through_store(conn, event_id, CancelEvent())
@@ -113,7 +101,7 @@ async def _until_blocked(pool, pid: int, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_commands_for_one_event_take_turns(pool, event_id, layout):
+async def test_commands_for_one_event_take_turns(pool, event_id, layout, through_store):
     async with pool.acquire() as first, pool.acquire() as second:
         tx1 = first.transaction()
         await tx1.start()
@@ -144,7 +132,7 @@ class CountingConnection:
         return counted
 
 
-async def test_a_known_event_is_locked_with_one_statement(conn, event_id, layout):
+async def test_a_known_event_is_locked_with_one_statement(conn, event_id, layout, through_store):
     counting = CountingConnection(conn)
     assert await store.lock(counting, event_id) is None  # created: three statements
     assert len(counting.statements) == 3
@@ -158,7 +146,9 @@ async def test_a_known_event_is_locked_with_one_statement(conn, event_id, layout
     ]
 
 
-async def test_the_event_row_is_written_once_with_its_new_version(conn, event_id, layout):
+async def test_the_event_row_is_written_once_with_its_new_version(
+    conn, event_id, layout, through_store
+):
     await through_store(conn, event_id, DefineEvent(layout(capacity=3, rounds=ROUNDS)))
     before = await store.load(conn, event_id)
     after = replay(before, decide(before, request("a", r1=["s1"]), NOW))
@@ -176,7 +166,7 @@ async def test_the_event_row_is_written_once_with_its_new_version(conn, event_id
     assert await store.load(conn, event_id) == after
 
 
-async def test_only_a_new_version_touches_just_the_version(conn, event_id, layout):
+async def test_only_a_new_version_touches_just_the_version(conn, event_id, layout, through_store):
     await through_store(conn, event_id, DefineEvent(layout(capacity=3)))
     state = await store.load(conn, event_id)
     counting, version = CountingConnection(conn), uuid.uuid4()
@@ -188,7 +178,7 @@ async def test_only_a_new_version_touches_just_the_version(conn, event_id, layou
 
 
 async def test_analyze_skips_the_choices_and_keeps_the_looked_up_columns(
-    private_pool, event_id, layout
+    private_pool, event_id, layout, through_store
 ):
     async with private_pool.acquire() as conn:
         await through_store(conn, event_id, DefineEvent(layout(capacity=3, rounds=ROUNDS)))

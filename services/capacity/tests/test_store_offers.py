@@ -18,23 +18,7 @@ from capacity.domain import (
     ReleaseSeat,
     RequestSeat,
     SeatRequest,
-    decide,
-    replay,
 )
-from tilmeld_runtime.writes import combined
-
-
-async def through_store(conn, event_id, command, named, now, one_statement=False):
-    before = await store.load(conn, event_id, named)
-    decisions = decide(before, command, now)
-    after = replay(before, decisions)
-    if one_statement:  # as in a batch's closing statement, where its parts see one snapshot
-        if changes := store.changes(before, after):
-            statement = combined(changes)
-            await conn.execute(statement.sql, *statement.args)
-    else:
-        await store.save(conn, before, after)
-    return decisions
 
 
 def request(rid):
@@ -43,7 +27,7 @@ def request(rid):
 
 @pytest.mark.parametrize("one_statement", [False, True])
 async def test_offers_and_their_timers_through_the_store(
-    conn, event_id, desk, layout, one_statement
+    conn, event_id, desk, layout, one_statement, through_store
 ):
     memory = desk(defined=False, event_id=event_id)
     offer_mode = layout(1, {"r1": {"s1": 1}}, promotion="offer", offer_hours=2)
@@ -80,7 +64,9 @@ async def test_offers_and_their_timers_through_the_store(
     await send(CancelEvent())  # closes e's offer with the rest
 
 
-async def test_due_timers_are_taken_once_earliest_first(pool, conn, event_id, desk, layout):
+async def test_due_timers_are_taken_once_earliest_first(
+    pool, conn, event_id, desk, layout, through_store
+):
     for rid in "abcd":
         await through_store(conn, event_id, request(rid), rid, desk().now)
     base = desk().now
@@ -100,7 +86,9 @@ async def test_due_timers_are_taken_once_earliest_first(pool, conn, event_id, de
     ]
 
 
-async def test_a_timer_taken_by_one_transaction_is_skipped_by_another(private_pool, desk):
+async def test_a_timer_taken_by_one_transaction_is_skipped_by_another(
+    private_pool, desk, through_store
+):
     pool, when = private_pool, desk().now
     async with pool.acquire() as setup, setup.transaction():
         await through_store(setup, "ev", request("a"), "a", when)
