@@ -42,10 +42,6 @@ class LazyTransaction:
         self._transaction: Transaction | None = None
         self._reads_before_begin = False
 
-    @property
-    def begun(self) -> bool:
-        return self._transaction is not None
-
     def as_connection(self) -> asyncpg.Connection:
         """For code typed against asyncpg's connection (handlers' `tx.conn`)."""
         return self
