@@ -27,10 +27,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
-from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 
 from tilmeld_contracts import topics
@@ -38,6 +37,7 @@ from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.internal.bundle_v1 import BUNDLE
 from tilmeld_runtime import inbox, metrics, observe, outbox
 from tilmeld_runtime.batch_inputs import Keys, SortedInputs
+from tilmeld_runtime.batch_inputs import Record as Record  # as the pipeline takes it
 from tilmeld_runtime.intake import (
     DeadLetter,
     Readable,
@@ -52,7 +52,6 @@ from tilmeld_runtime.writes import Write, combined
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 # Errors that mean "the database or network is away", not "this input is bad": retry forever.
 TRANSIENT = (
