@@ -23,6 +23,12 @@ CLAIMED_AGAIN = Counter(
     " met an input handled before (a replay after a crash or rebalance)",
     ["topic"],
 )
+CHANGED_MEANWHILE = Counter(
+    "tilmeld_batches_changed_meanwhile_total",
+    "Batches handled a second time in a transaction with locks, because what they read without"
+    " one changed before their closing statement (another instance during a rebalance)",
+    ["topic"],
+)
 HANDLER_SECONDS = Histogram(
     "tilmeld_handler_duration_seconds",
     "Time to handle one input, transaction included",
@@ -88,4 +94,5 @@ def init_pipeline(topic: str) -> None:
         DEADLETTERED.labels(topic, reason)
     INBOX_DUPLICATES.labels(topic)
     CLAIMED_AGAIN.labels(topic)
+    CHANGED_MEANWHILE.labels(topic)
     HANDLER_RETRIES.labels(topic)

@@ -195,6 +195,10 @@ class Pipeline:
                     # The inbox's key, or another the replay of an input handled before
                     # violates first: a statement's parts run in no set order.
                     metrics.CLAIMED_AGAIN.labels(self.topic).inc()
+                except asyncpg.exceptions.SerializationError:
+                    # What a handler read without a lock changed before the closing statement
+                    # (writes.unchanged): another instance during a rebalance.
+                    metrics.CHANGED_MEANWHILE.labels(self.topic).inc()
             if handled is None:
                 async with conn.transaction():
                     handled = await self._claiming_first(conn, inputs, keys, isolate)
@@ -216,7 +220,7 @@ class Pipeline:
         lazy = LazyTransaction(conn)
         try:
             sorted_ = SortedInputs.of(inputs, keys, fresh=None)
-            tx = Tx(lazy.as_connection(), self._clock())
+            tx = Tx(lazy.as_connection(), self._clock(), reads_unlocked=lazy.reads_before_begin)
             try:
                 with lazy.reads_before_begin():
                     await self._prepare_batch(tx, sorted_.todo)

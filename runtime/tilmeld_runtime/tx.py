@@ -1,6 +1,7 @@
 """The transaction a handler runs in, as the handler sees it."""
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,12 @@ class Tx:
     correlation_id: str | None = None
     # The trace context of each pending event (the handler's span), sent as its headers.
     trace: list[list[tuple[str, bytes]]] = field(default_factory=list)
+    # Set in a batch's optimistic attempt (pipeline.py, the inbox claim last): within it, reads
+    # run without beginning the transaction and take no locks. A handler that reads so must
+    # check in the closing statement that what it read is unchanged (writes.unchanged); if it
+    # changed, the batch is handled again in a transaction begun first, where this is None
+    # and the handler locks what it reads.
+    reads_unlocked: Callable[[], AbstractContextManager[None]] | None = None
 
     def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         if self.correlation_id and CORRELATION_ATTRIBUTE not in (event.model_extra or {}):
@@ -59,4 +66,4 @@ class Tx:
         of MB (bench/RESULTS.md, eighteenth round). `committed` is handed out, not emptied."""
         self.pending, self.cache, self.committed, self.trace = [], {}, [], []
         self.flushes, self.writes = {}, {}
-        self.input = self.correlation_id = None
+        self.input = self.correlation_id = self.reads_unlocked = None

@@ -137,8 +137,9 @@ STORE_NOW = datetime(2023, 9, 1, tzinfo=UTC)
 @pytest.fixture(scope="session")
 def through_store() -> StoreStep:
     """`await through_store(conn, event_id, command, named=None, now=…, one_statement=False)`:
-    load the event, decide, save, and return the decisions. `one_statement`: save as the
-    batch's closing statement does, every change a part of one statement (one snapshot)."""
+    load the event, decide, save, and return the decisions. `one_statement`: as a batch's
+    optimistic attempt does, read a known event without the lock and save every change as a
+    part of one statement (one snapshot) that checks the version token read."""
 
     async def step(
         conn: asyncpg.Connection,
@@ -148,12 +149,16 @@ def through_store() -> StoreStep:
         now: datetime = STORE_NOW,
         one_statement: bool = False,
     ) -> list[Decision]:
-        before = await store.load(conn, event_id, named)
+        read = await store.read_version(conn, event_id) if one_statement else None
+        if read is None:
+            before = await store.load(conn, event_id, named)
+        else:
+            before = await store.read_state(conn, event_id, named)
         decisions = decide(before, command, now)
         after = replay(before, decisions)
         if not one_statement:
             await store.save(conn, before, after)
-        elif changes := store.changes(before, after):
+        elif changes := store.changes(before, after, version=uuid.uuid4(), read=read):
             statement = combined(changes)
             await conn.execute(statement.sql, *statement.args)
         return decisions

@@ -1,10 +1,14 @@
-"""One event's seats in PostgreSQL. `load` locks the event row for the caller's transaction,
-so two consumers briefly owning the same partition during a rebalance take turns;
-`changes` are the writes of only the rows a command changed, with the timer of each offer
-opened or closed: parts of the batch's closing statement (`save` sends them one by one)."""
+"""One event's seats in PostgreSQL. The event row's version token changes with every committed
+change to the event. A batch reads the event either with the row locked for its transaction
+(`lock`, `load`), so two consumers briefly owning the same partition during a rebalance take
+turns, or optimistically without a lock (`read_version`, `read_state`), its write then checking
+that the token is still the one it read (`Unchanged`). `changes` are the writes of only the rows
+a command changed, with the timer of each offer opened or closed: parts of the batch's closing
+statement (`save` sends them one by one)."""
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
@@ -13,7 +17,7 @@ from capacity.adapters.codec import dump_choices, dump_layout, load_choices, loa
 from capacity.adapters.offer_timers import OfferTimer, timers_cleared, timers_set
 from capacity.domain import ACTIVE, EventState, Registration, Status
 from capacity.domain.model import Sessions
-from tilmeld_runtime.writes import Write
+from tilmeld_runtime.writes import Write, unchanged
 
 _ACTIVE = [status.value for status in ACTIVE]
 
@@ -30,6 +34,20 @@ async def lock(conn: asyncpg.Connection, event_id: str) -> UUID | None:
         found = await conn.fetchrow(lock_row, event_id)
     version: UUID | None = found["version"]
     return version
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The event row's version token as read without a lock: the batch's write of the event row
+    fails the whole closing statement unless the row still carries it."""
+
+    version: UUID | None
+
+
+async def read_version(conn: asyncpg.Connection, event_id: str) -> Unchanged | None:
+    """The event row's version token, without a lock; None if the event has no row yet."""
+    found = await conn.fetchrow("SELECT version FROM capacity_event WHERE event_id = $1", event_id)
+    return None if found is None else Unchanged(found["version"])
 
 
 async def registration_ids(conn: asyncpg.Connection, event_id: str) -> set[str]:
@@ -64,6 +82,14 @@ async def load(conn: asyncpg.Connection, event_id: str, named: str | None = None
     """The event with its active registrations, plus registration `named` whatever its status
     (the one a command names, so a replayed request is recognised). Locks the event row."""
     await lock(conn, event_id)
+    return await read_state(conn, event_id, named)
+
+
+async def read_state(
+    conn: asyncpg.Connection, event_id: str, named: str | None = None
+) -> EventState:
+    """`load` without the lock: the event row must exist. Read without a lock, its statements
+    may see different commits; the version token read before them tells (`Unchanged`)."""
     event = await conn.fetchrow(
         "SELECT layout, cancelled, arrivals FROM capacity_event WHERE event_id = $1", event_id
     )
@@ -115,10 +141,11 @@ async def save(
     after: EventState,
     touched: Collection[str] | None = None,
     version: UUID | None = None,
+    read: Unchanged | None = None,
 ) -> None:
     """Write the difference between the state `load` returned and the state after the decisions
     (`changes`), a statement each."""
-    for write in changes(before, after, touched, version):
+    for write in changes(before, after, touched, version, read):
         await conn.execute(write.sql, *write.args)
 
 
@@ -127,13 +154,16 @@ def changes(
     after: EventState,
     touched: Collection[str] | None = None,
     version: UUID | None = None,
+    read: Unchanged | None = None,
 ) -> list[Write]:
     """The writes that take the stored event from `before` to `after`. `touched` (the
     registrations the decisions name) spares comparing every registration; `version`, the event
-    row's new version token, goes into the same write as the event's own columns. Each touches
-    rows no other touches, so they can be parts of one statement (tilmeld_runtime.writes)."""
+    row's new version token, goes into the same write as the event's own columns, which with
+    `read` (the state was read without a lock) fails unless the row still carries the token
+    read. Each touches rows no other touches, so they can be parts of one statement
+    (tilmeld_runtime.writes)."""
     event_id = after.event_id
-    writes = [w for w in [_event_change(before, after, version)] if w is not None]
+    writes = [w for w in [_event_change(before, after, version, read)] if w is not None]
     candidates = after.registrations.keys() if touched is None else touched
     changed = [
         r
@@ -172,7 +202,9 @@ def changes(
     return writes + seats + _timer_changes(before, event_id, changed)
 
 
-def _event_change(before: EventState, after: EventState, version: UUID | None) -> Write | None:
+def _event_change(
+    before: EventState, after: EventState, version: UUID | None, read: Unchanged | None
+) -> Write | None:
     """Only the columns that changed: the layout (JSON) changes on a definition, the arrival
     counter on most batches."""
     values: list[object] = [after.event_id]
@@ -189,11 +221,16 @@ def _event_change(before: EventState, after: EventState, version: UUID | None) -
     if version is not None:
         values.append(version)
         columns.append(f"version = ${len(values)}")
+    if read is not None and not columns:
+        columns.append("version = version")  # nothing to write, but still the check
     if not columns:
         return None
-    return Write(
-        f"UPDATE capacity_event SET {', '.join(columns)} WHERE event_id = $1", tuple(values)
-    )
+    where = "event_id = $1"
+    if read is not None:
+        values.append(read.version)
+        check = unchanged("version", f"${len(values)}::uuid", "'capacity_event ' || event_id")
+        where += f" AND {check}"
+    return Write(f"UPDATE capacity_event SET {', '.join(columns)} WHERE {where}", tuple(values))
 
 
 def _seat_changes(before: EventState, event_id: str, changed: list[Registration]) -> list[Write]:
