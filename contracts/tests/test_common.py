@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from tilmeld_contracts import common
-from tilmeld_contracts.common import Email
+from tilmeld_contracts.common import Email, field_or_none
+from tilmeld_contracts.registration import v1 as registration
 
 ADDRESSES = [
     "mette.hansen@aarhus.dk",
@@ -123,3 +124,17 @@ def test_the_common_shape_is_taken_short(address: str, normalized: str) -> None:
 )
 def test_other_shapes_get_the_full_check(address: str) -> None:
     assert common._plain_ascii(address) is None
+
+
+def test_field_or_none_reads_a_field_some_models_have() -> None:
+    attendee = {"name": "Mette Hansen", "email": "mette@example.dk", "organisation": "0101"}
+    common = {"registration_id": "r", "event_id": "e", "request_source": "s", "request_id": "i"}
+    cancelled = registration.RegistrationCancelled.model_validate(
+        common | {"attendee": attendee, "reason": "by_attendee"}
+    )
+    waitlisted = registration.RegistrationWaitlisted.model_validate(
+        common | {"attendee": attendee, "position": 4}
+    )
+    assert field_or_none(cancelled, "reason") == "by_attendee"
+    assert field_or_none(waitlisted, "reason") is None
+    assert field_or_none(waitlisted, "position") == 4

@@ -13,6 +13,7 @@ from email_validator.rfc_constants import (
     LOCAL_PART_MAX_LENGTH,
 )
 from pydantic import (
+    BaseModel,
     EmailStr,
     StringConstraints,
     ValidationInfo,
@@ -96,3 +97,12 @@ if not hasattr(_CHECKS.validate_email_domain_name, "cache_info"):
     _CHECKS.validate_email_domain_name = functools.lru_cache(maxsize=16_384)(
         _CHECKS.validate_email_domain_name
     )
+
+
+def field_or_none(model: BaseModel, name: str) -> Any:
+    """The value of field `name` on a model that may not have it (a `reason` only some facts
+    carry), else None: `getattr(model, name, None)` without the cost of a missing attribute,
+    which pydantic's `__getattr__` answers by raising and catching an AttributeError (~3 µs, and
+    13 % of the notification service's time in a rush). A model's field values are its
+    `__dict__`."""
+    return model.__dict__.get(name)

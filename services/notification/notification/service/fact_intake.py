@@ -19,6 +19,7 @@ from notification.domain.audience import Attendance, attendance_after, calendar_
 from notification.domain.kinds import BULK_LANE, INDIVIDUAL_LANE, MAIL_KIND_BY_FACT_TYPE, MailKind
 from notification.service import metrics
 from notification.service.webhook_outbox import Offer, offer_many
+from tilmeld_contracts.common import field_or_none
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_runtime.tx import Tx
 
@@ -65,7 +66,7 @@ class FactIntake:
             registration_id,
             fact.event_id,
             fact.attendee.model_dump(mode="json"),
-            getattr(fact, "sessions", None),
+            field_or_none(fact, "sessions"),
         )
         self._known[registration_id] = self._changed[registration_id] = after
         if kind == "cancelled":
@@ -105,7 +106,7 @@ class FactIntake:
 async def prepare_facts(tx: Tx, inputs: Sequence[tuple[CloudEvent, BaseModel]]) -> None:
     """The pipeline's `prepare`: one read for the registrations of the batch's facts."""
     registration_ids = {
-        getattr(data, "registration_id", None)
+        field_or_none(data, "registration_id")
         for event, data in inputs
         if MAIL_KIND_BY_FACT_TYPE.get(event.type, "rejected") != "rejected"
     }

@@ -14,7 +14,7 @@ from notification.domain.kinds import MAIL_KIND_BY_FACT_TYPE, lane_of_fact
 from notification.domain.recipient import checked_at_the_edge, raw_address, recipient_of
 from notification.service import metrics, notifications
 from notification.service.fact_intake import FactIntake, prepare_facts
-from tilmeld_contracts.common import CHECKED_UPSTREAM
+from tilmeld_contracts.common import CHECKED_UPSTREAM, field_or_none
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.registration import v1 as registration
 from tilmeld_contracts.registry import DATA_MODELS
@@ -35,7 +35,7 @@ async def on_fact(tx: Tx, event: CloudEvent, fact: Any) -> None:
     kind = MAIL_KIND_BY_FACT_TYPE[event.type]
     context = await intake.remember(kind, fact) if kind != "rejected" else {}
     intake.offer(event, fact.event_id, fact.registration_id)
-    checked = checked_at_the_edge(getattr(fact, "reason", None))
+    checked = checked_at_the_edge(field_or_none(fact, "reason"))
     recipient = recipient_of(fact.attendee, checked_upstream=checked)
     job = new_jobs.NewJob(
         id=job_id_for(event.source, event.id),
@@ -48,7 +48,7 @@ async def on_fact(tx: Tx, event: CloudEvent, fact: Any) -> None:
         recipient=recipient.email if recipient else None,
         fact=fact.model_dump(mode="json"),
         context=context,
-        lane=lane_of_fact(kind, getattr(fact, "reason", None)),
+        lane=lane_of_fact(kind, field_or_none(fact, "reason")),
     )
     if recipient is not None:
         intake.add_job(job)

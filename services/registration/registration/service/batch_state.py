@@ -16,6 +16,7 @@ from registration.adapters import registrations_bulk as bulk
 from registration.adapters.registrations_store import Registration
 from registration.domain.signup_rules import Holdings, organisation_key
 from registration.service.event_cache import use_parsed
+from tilmeld_contracts.common import field_or_none
 from tilmeld_contracts.envelope import CloudEvent
 from tilmeld_contracts.signups.v1 import SignupRequested
 from tilmeld_runtime.tx import Tx
@@ -133,7 +134,7 @@ def decisions(tx: Tx) -> DecisionBatch:
 
 
 async def prepare_decisions(tx: Tx, items: Sequence[tuple[CloudEvent, BaseModel]]) -> None:
-    ids = [getattr(data, "registration_id", None) for _, data in items]
+    ids = [field_or_none(data, "registration_id") for _, data in items]
     await decisions(tx).load(tx, [i for i in ids if isinstance(i, str)])
 
 
