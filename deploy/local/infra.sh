@@ -68,6 +68,10 @@ PG_EXTRA_DBS=(bench)
 # so later runs showed no difference we could measure (bench/RESULTS.md, nineteenth round). A broker
 # on a machine of its own may want C2 back: TILMELD_KAFKA_JVM_OPTS replaces these options.
 KAFKA_JVM_OPTS=${TILMELD_KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1}
+# The broker's request threads (see kafka_write_config); a broker on a machine of its own may
+# want Kafka's defaults back (3 and 8).
+KAFKA_NETWORK_THREADS=${TILMELD_KAFKA_NETWORK_THREADS:-1}
+KAFKA_IO_THREADS=${TILMELD_KAFKA_IO_THREADS:-2}
 
 # Short-lived CLI JVMs (StorageTool, TopicCommand): C1 only + serial GC roughly halves
 # start-up cost compared to the default tiered/G1 setup; they never run long enough to
@@ -356,6 +360,12 @@ num.partitions=3
 # Topics come from deploy/local/topics.txt only; a typo in a service should fail, not create.
 auto.create.topics.enable=false
 log.retention.hours=168
+# Request threads for a box that runs everything on two cores: one network thread per listener
+# and two request handlers (Kafka's defaults: 3 and 8). Each request goes from a network thread
+# to a handler and back; fewer threads took ~5 % off the broker's CPU at 1,000 sign-ups/s (lower
+# in all five alternating pairs; bench/RESULTS.md, twenty-third round).
+num.network.threads=$KAFKA_NETWORK_THREADS
+num.io.threads=$KAFKA_IO_THREADS
 EOF
 
   # Broker logging: one rolling file instead of Kafka's default six, INFO with the
