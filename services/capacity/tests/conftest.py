@@ -30,6 +30,7 @@ from capacity.domain import (
     decide,
     replay,
 )
+from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_runtime.db import create_pool, migrate
 from tilmeld_runtime.testing import private_schema_pool
 from tilmeld_runtime.writes import combined
@@ -128,6 +129,39 @@ def desk() -> Callable[..., Desk]:
         return Desk(layout if defined else None, event_id)
 
     return new
+
+
+@pytest.fixture(scope="session")
+def event_definition() -> Callable[..., EventDefinition]:
+    """`event_definition(event_id, capacity, **changes)`: a conference with one round of two
+    theme meetings (one seat in the first, the second unlimited), as the catalog publishes it."""
+    return _definition
+
+
+def _definition(event_id: str, capacity: int, **changes) -> EventDefinition:
+    return EventDefinition.model_validate(
+        changes
+        | {
+            "id": event_id,
+            "kind": "conference",
+            "title": "Dagtilbud",
+            "organiser": "STUK",
+            "starts_at": "2023-10-03T09:00:00+02:00",
+            "ends_at": "2023-10-03T15:30:00+02:00",
+            "capacity": capacity,
+            "rounds": [
+                {
+                    "id": "runde-1",
+                    "starts_at": "2023-10-03T11:15:00+02:00",
+                    "ends_at": "2023-10-03T12:15:00+02:00",
+                    "sessions": [
+                        {"id": "temamoede-1", "title": "Et", "capacity": 1},
+                        {"id": "temamoede-2", "title": "To"},
+                    ],
+                }
+            ],
+        }
+    )
 
 
 StoreStep = Callable[..., Awaitable[list[Decision]]]

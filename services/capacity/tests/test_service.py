@@ -6,39 +6,12 @@ from datetime import UTC, datetime, timedelta
 from capacity.service.handlers import routes
 from capacity.service.translate import SOURCE
 from tilmeld_contracts import topics
-from tilmeld_contracts.catalog.v1 import EventDefinition
 from tilmeld_contracts.envelope import new_event
 from tilmeld_contracts.internal import capacity_v1 as contract
 from tilmeld_contracts.registry import DATA_MODELS
 from tilmeld_runtime.tx import Tx
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
-
-
-def definition(event_id: str, capacity: int, **changes) -> EventDefinition:
-    return EventDefinition.model_validate(
-        changes
-        | {
-            "id": event_id,
-            "kind": "conference",
-            "title": "Dagtilbud",
-            "organiser": "STUK",
-            "starts_at": "2023-10-03T09:00:00+02:00",
-            "ends_at": "2023-10-03T15:30:00+02:00",
-            "capacity": capacity,
-            "rounds": [
-                {
-                    "id": "runde-1",
-                    "starts_at": "2023-10-03T11:15:00+02:00",
-                    "ends_at": "2023-10-03T12:15:00+02:00",
-                    "sessions": [
-                        {"id": "temamoede-1", "title": "Et", "capacity": 1},
-                        {"id": "temamoede-2", "title": "To"},
-                    ],
-                }
-            ],
-        }
-    )
 
 
 async def send(conn, type_: str, data) -> list[tuple[str, object]]:
@@ -72,9 +45,11 @@ def seat(event_id: str, rid: str, *ranked: str) -> contract.RequestSeat:
     )
 
 
-async def test_a_conference_through_the_handlers(conn, event_id):
+async def test_a_conference_through_the_handlers(conn, event_id, event_definition):
     assert (
-        await send(conn, contract.DEFINE_EVENT, contract.DefineEvent(event=definition(event_id, 2)))
+        await send(
+            conn, contract.DEFINE_EVENT, contract.DefineEvent(event=event_definition(event_id, 2))
+        )
         == []
     )
     [(kind, first)] = await send(conn, contract.REQUEST_SEAT, seat(event_id, "a", "temamoede-1"))
@@ -107,20 +82,22 @@ async def test_a_conference_through_the_handlers(conn, event_id):
     }
 
 
-async def test_unknown_event_and_bad_choices_are_refused(conn, event_id):
+async def test_unknown_event_and_bad_choices_are_refused(conn, event_id, event_definition):
     [(kind, refusal)] = await send(conn, contract.REQUEST_SEAT, seat(event_id, "a"))
     assert (kind, refusal.reason) == (contract.SEAT_REFUSED, "unknown_event")
-    await send(conn, contract.DEFINE_EVENT, contract.DefineEvent(event=definition(event_id, 2)))
+    await send(
+        conn, contract.DEFINE_EVENT, contract.DefineEvent(event=event_definition(event_id, 2))
+    )
     [(_, refusal)] = await send(conn, contract.REQUEST_SEAT, seat(event_id, "b", "nope"))
     assert refusal.reason == "invalid_session" and "nope" in refusal.detail
 
 
-async def test_offers_through_the_handlers(conn, event_id):
+async def test_offers_through_the_handlers(conn, event_id, event_definition):
     waitlist = {"promotion": "offer", "offer_hours": 24}
     await send(
         conn,
         contract.DEFINE_EVENT,
-        contract.DefineEvent(event=definition(event_id, 1, waitlist=waitlist)),
+        contract.DefineEvent(event=event_definition(event_id, 1, waitlist=waitlist)),
     )
     for rid in "abcd":
         await send(conn, contract.REQUEST_SEAT, seat(event_id, rid, "temamoede-1"))
