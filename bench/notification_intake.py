@@ -127,6 +127,9 @@ def _backend_cpu_s(pid: int) -> float:
 async def measure(count: int, batch: int, subscribe: bool, existing: int) -> None:
     schema = f"measure_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(DSN)
+    # The server preloads the module (deploy/local/infra.sh); its view needs the extension in
+    # this database, which a fresh infra does not have yet.
+    await admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     await admin.execute(f"CREATE SCHEMA {schema}")
     pool = await asyncpg.create_pool(
         DSN, min_size=1, max_size=1, server_settings={"search_path": schema}
