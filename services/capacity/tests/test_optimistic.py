@@ -24,6 +24,7 @@ from tilmeld_contracts.internal import capacity_v1 as contract
 from tilmeld_contracts.internal.bundle_v1 import events_in
 from tilmeld_runtime.pipeline import Pipeline, Record
 from tilmeld_runtime.testing import LoggedPool, consumer_record, queued_records
+from tilmeld_runtime.writes import combined
 
 TOPIC = topics.CAPACITY_COMMANDS
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -176,7 +177,9 @@ async def test_a_seat_another_instance_took_meanwhile_is_not_given_twice(
 async def test_a_write_checked_against_a_token_that_changed_fails_whole(
     private_pool: asyncpg.Pool, event: str, define: Callable[[int], Record]
 ) -> None:
-    """Without waiting for a lock: the token changed between the read and the write."""
+    """Without waiting for a lock: the token changed between the read and the write. The
+    checked write of the event row goes last in the statement, after the new registration's
+    insert, and the registration is not written either."""
     pipeline = Pipeline(private_pool, TOPIC, routes())
     await pipeline.process_batch([define(2)])
     async with private_pool.acquire() as conn:
@@ -186,6 +189,9 @@ async def test_a_write_checked_against_a_token_that_changed_fails_whole(
             "UPDATE capacity_event SET version = $2 WHERE event_id = $1", event, uuid.uuid4()
         )
         decisions = decide(state, RequestSeat(SeatRequest("late", "o", {})), NOW)
+        writes = store.changes(state, replay(state, decisions), version=uuid.uuid4(), read=read)
+        assert writes[0].sql.startswith("UPDATE capacity_event") and len(writes) > 1
+        statement = combined([*writes[1:], writes[0]])
         with pytest.raises(asyncpg.exceptions.SerializationError, match="capacity_event"):
-            await store.save(conn, state, replay(state, decisions), version=uuid.uuid4(), read=read)
+            await conn.execute(statement.sql, *statement.args)
     assert await _statuses(private_pool, event) == {}
